@@ -1,0 +1,116 @@
+// The JSON report, version 1 (DESIGN.md "The JSON report"). The runner builds it, the CLI writes
+// it with --json, and tests validate it: one schema for all three.
+import { z } from 'zod';
+
+export const TIERS = ['ok', 'warning', 'critical', 'emergency', 'terminal'] as const;
+export const TierSchema = z.enum(TIERS);
+export type Tier = z.infer<typeof TierSchema>;
+
+export const FileStateSchema = z.enum(['passed', 'failed', 'broken', 'stopped', 'skipped', 'notrun']);
+export type FileState = z.infer<typeof FileStateSchema>;
+
+export const TestStateSchema = z.enum(['passed', 'failed', 'skipped', 'todo', 'stopped']);
+export type TestState = z.infer<typeof TestStateSchema>;
+
+export const StopReasonSchema = z.enum(['memory', 'timeout']);
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+export const TestErrorSchema = z.object({
+  message: z.string(),
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+  stack: z.string().optional(),
+});
+export type TestError = z.infer<typeof TestErrorSchema>;
+
+export const TestReportSchema = z.object({
+  name: z.string(),
+  /** Describe blocks and the test name joined with " > ", without the file. */
+  fullName: z.string(),
+  state: TestStateSchema,
+  durationMs: z.number().nonnegative(),
+  heapAfterBytes: z.number().nonnegative().optional(),
+  error: TestErrorSchema.optional(),
+});
+export type TestReport = z.infer<typeof TestReportSchema>;
+
+export const StoppedSchema = z.object({
+  reason: StopReasonSchema,
+  /** Full name of the test that was running when the file was stopped, when known. */
+  test: z.string().optional(),
+  rssBytes: z.number().nonnegative(),
+  /** Milliseconds since the run started. */
+  atMs: z.number().nonnegative(),
+});
+export type Stopped = z.infer<typeof StoppedSchema>;
+
+export const FileReportSchema = z.object({
+  /** Relative to the root, '/' separators. */
+  path: z.string(),
+  /** The Vitest project, when the workspace has more than one. */
+  project: z.string().optional(),
+  state: FileStateSchema,
+  cached: z.boolean(),
+  durationMs: z.number().nonnegative(),
+  peakRssBytes: z.number().nonnegative(),
+  stopped: StoppedSchema.optional(),
+  /** Errors of the file itself: a failed import, an error outside any test, a crashed worker. */
+  errors: z.array(TestErrorSchema).optional(),
+  tests: z.array(TestReportSchema),
+});
+export type FileReport = z.infer<typeof FileReportSchema>;
+
+export const SummarySchema = z.object({
+  files: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  broken: z.number().int().nonnegative(),
+  stopped: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  notrun: z.number().int().nonnegative(),
+  cached: z.number().int().nonnegative(),
+});
+export type Summary = z.infer<typeof SummarySchema>;
+
+export const TierEventSchema = z.object({
+  tier: TierSchema,
+  atMs: z.number().nonnegative(),
+  rssBytes: z.number().nonnegative(),
+});
+export type TierEvent = z.infer<typeof TierEventSchema>;
+
+export const LeakSchema = z.object({
+  file: z.string(),
+  bytesPerTest: z.number(),
+  fit: z.number(),
+  totalBytes: z.number(),
+  samples: z.number().int().nonnegative(),
+});
+export type Leak = z.infer<typeof LeakSchema>;
+
+export const OrphanSchema = z.object({
+  pid: z.number().int().positive(),
+  command: z.string(),
+  file: z.string().optional(),
+});
+export type Orphan = z.infer<typeof OrphanSchema>;
+
+export const RunReportSchema = z.object({
+  version: z.literal(1),
+  root: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  summary: SummarySchema,
+  files: z.array(FileReportSchema),
+  memory: z.object({
+    limitBytes: z.number().positive(),
+    peakBytes: z.number().nonnegative(),
+    tiers: z.array(TierEventSchema),
+  }),
+  leaks: z.array(LeakSchema),
+  orphans: z.array(OrphanSchema),
+  cache: z.object({ hits: z.number().int().nonnegative(), misses: z.number().int().nonnegative() }),
+  /** Errors of the run that belong to no file (a failing globalSetup, an unhandled rejection). */
+  errors: z.array(TestErrorSchema).optional(),
+});
+export type RunReport = z.infer<typeof RunReportSchema>;
