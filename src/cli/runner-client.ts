@@ -1,0 +1,139 @@
+// The host's end of the runner protocol: forks dist/runner.js in a process group of its own
+// (so the whole test tree can be stopped as one), marks it with a run id that every descendant
+// inherits, and checks every notification against its schema before anyone acts on it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import { ENV } from '../protocol/probe';
+import {
+  InitializeResultSchema, NotificationSchemas, PROTOCOL_VERSION, Requests, RunResultSchema,
+  type InitializeResult, type RunParams, type RunResult,
+} from '../protocol/runner';
+
+type Schemas = typeof NotificationSchemas;
+export type NotificationHandlers = { [K in keyof Schemas]?: (params: z.infer<Schemas[K]>) => void };
+
+export interface RunnerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines the runner wrote to stderr, for a crash message. */
+  readonly stderrTail: string;
+}
+
+export class RunnerClient {
+  readonly runMarker = randomBytes(8).toString('hex');
+  private child: ChildProcess | undefined;
+  private connection: MessageConnection | undefined;
+  private stderr = '';
+  private exitPromise: Promise<RunnerExit> | undefined;
+
+  constructor(
+    private readonly runnerPath: string,
+    private readonly handlers: NotificationHandlers,
+    private readonly options: { nodeExecutable?: string; onInvalid?: (method: string, error: string) => void } = {},
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Resolves when the runner process ends, for whatever reason. */
+  get exited(): Promise<RunnerExit> {
+    if (!this.exitPromise) throw new Error('runner not started');
+    return this.exitPromise;
+  }
+
+  start(): void {
+    const child = fork(this.runnerPath, [], {
+      // A process group of its own: stopping the group stops Vitest and every worker at once.
+      detached: process.platform !== 'win32',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, [ENV.run]: this.runMarker },
+      ...(this.options.nodeExecutable ? { execPath: this.options.nodeExecutable } : {}),
+      serialization: 'json',
+    });
+    this.child = child;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-8000);
+    });
+    // Anything on stdout is not protocol (that is on IPC): keep it with stderr for diagnosis.
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-8000);
+    });
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal, stderrTail: this.stderr.trim().split('\n').slice(-20).join('\n') }));
+    });
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    for (const method of Object.keys(NotificationSchemas) as (keyof Schemas)[]) {
+      connection.onNotification(method, (params: unknown) => {
+        const parsed = NotificationSchemas[method].safeParse(params);
+        if (!parsed.success) {
+          this.options.onInvalid?.(method, parsed.error.message);
+          return;
+        }
+        (this.handlers[method] as ((p: unknown) => void) | undefined)?.(parsed.data);
+      });
+    }
+    connection.onError(() => undefined);
+    connection.onClose(() => undefined);
+    connection.listen();
+    this.connection = connection;
+  }
+
+  async initialize(root: string, logLevel: 'debug' | 'info' = 'info'): Promise<InitializeResult> {
+    const raw = await this.race(this.conn().sendRequest(Requests.initialize, { protocolVersion: PROTOCOL_VERSION, root, logLevel }));
+    return InitializeResultSchema.parse(raw);
+  }
+
+  async run(params: RunParams): Promise<RunResult> {
+    const raw = await this.race(this.conn().sendRequest(Requests.run, params));
+    return RunResultSchema.parse(raw);
+  }
+
+  async cancel(): Promise<void> {
+    await this.conn().sendRequest(Requests.cancel).catch(() => undefined);
+  }
+
+  /** Ask the runner to stop everything and exit; kill its group if it does not within `graceMs`. */
+  async shutdown(graceMs = 3000): Promise<RunnerExit> {
+    const exited = this.exited;
+    void this.connection?.sendRequest(Requests.shutdown).catch(() => undefined);
+    const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
+    const result = await exited;
+    clearTimeout(timer);
+    this.connection?.dispose();
+    return result;
+  }
+
+  killGroup(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      if (process.platform === 'win32') this.child?.kill(signal);
+      else process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private conn(): MessageConnection {
+    if (!this.connection) throw new Error('runner not started');
+    return this.connection;
+  }
+
+  /** A request fails, rather than hangs, when the runner dies before it answers. */
+  private async race<T>(request: Promise<T>): Promise<T> {
+    const died = this.exited.then((exit) => {
+      throw new RunnerDiedError(exit);
+    });
+    return Promise.race([request, died]);
+  }
+}
+
+export class RunnerDiedError extends Error {
+  constructor(readonly exit: RunnerExit) {
+    super(`the runner exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`);
+  }
+}

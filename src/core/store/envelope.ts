@@ -1,0 +1,105 @@
+// Every file the store writes is an envelope: which document it is, its schema version, a checksum
+// of the payload, and the payload. Reading checks all four and says precisely what was wrong, so
+// the store can quarantine the file and the user can be told why.
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json';
+import { errorText } from './fs';
+
+/** Hex sha256 of a UTF-8 string; node:crypto lives outside core, so it is passed in. */
+export type Hash = (data: string) => string;
+
+export interface DocumentSpec<T> {
+  /** The file name (`<kind>.json`) and the envelope's `schema` (`redline.<kind>`). */
+  readonly kind: string;
+  /** The version this build writes; older ones are migrated on read, newer ones refused. */
+  readonly version: number;
+  readonly schema: z.ZodType<T>;
+  /**
+   * `migrations[n]` turns a version-n payload into a version n+1 payload. A read of version v runs
+   * v, v+1, … up to `version - 1`; a missing step makes the file unreadable (wrong-shape).
+   */
+  readonly migrations?: Readonly<Record<number, (payload: unknown) => unknown>>;
+  /** The value of a document that does not exist yet. */
+  readonly empty: () => T;
+  /** What a soft reset does with it: phases are kept, cache and run history cleared. */
+  readonly softReset: 'keep' | 'clear';
+}
+
+export type DecodeFailure =
+  | 'missing'
+  | 'unreadable'
+  | 'not-json'
+  | 'wrong-shape'
+  | 'bad-checksum'
+  | 'newer-version'
+  | 'is-directory';
+
+export type Decoded<T> =
+  | { readonly ok: true; readonly value: T; /** Set when the file had an older version. */ readonly migratedFrom?: number }
+  | { readonly ok: false; readonly reason: DecodeFailure; /** One sentence for a person. */ readonly detail: string };
+
+const EnvelopeSchema = z.object({
+  schema: z.string(),
+  version: z.number().int().positive(),
+  checksum: z.string(),
+  payload: z.unknown(),
+});
+
+export function schemaName(spec: DocumentSpec<unknown>): string {
+  return `redline.${spec.kind}`;
+}
+
+/**
+ * The file text for `value`. Throws when `value` does not match the spec's schema: that is a bug
+ * in the caller, and writing it would only make the next read fail.
+ */
+export function encode<T>(spec: DocumentSpec<T>, value: T, hash: Hash): string {
+  const payload = spec.schema.parse(value);
+  const envelope = { schema: schemaName(spec), version: spec.version, checksum: hash(canonicalJson(payload)), payload };
+  return JSON.stringify(envelope) + '\n';
+}
+
+export function decode<T>(spec: DocumentSpec<T>, text: string, hash: Hash): Decoded<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const detail = text.trim() === '' ? 'the file is empty' : `it is not JSON (${errorText(error)})`;
+    return { ok: false, reason: 'not-json', detail };
+  }
+  const envelope = EnvelopeSchema.safeParse(json);
+  if (!envelope.success || !(typeof json === 'object' && json !== null && 'payload' in json)) {
+    return { ok: false, reason: 'wrong-shape', detail: 'it is JSON, but not a Redline state file' };
+  }
+  const { schema, version, checksum, payload } = envelope.data;
+  if (schema !== schemaName(spec)) {
+    return { ok: false, reason: 'wrong-shape', detail: `it holds "${schema}", not "${schemaName(spec)}"` };
+  }
+  if (hash(canonicalJson(payload)) !== checksum) {
+    return { ok: false, reason: 'bad-checksum', detail: 'its checksum does not match its content' };
+  }
+  if (version > spec.version) {
+    return {
+      ok: false,
+      reason: 'newer-version',
+      detail: `it was written by a newer Redline (version ${version}; this one reads up to ${spec.version})`,
+    };
+  }
+  let current = payload;
+  for (let from = version; from < spec.version; from++) {
+    const migrate = spec.migrations?.[from];
+    if (!migrate) return { ok: false, reason: 'wrong-shape', detail: `no migration from version ${from}` };
+    try {
+      current = migrate(current);
+    } catch (error) {
+      return { ok: false, reason: 'wrong-shape', detail: `the migration from version ${from} failed: ${errorText(error)}` };
+    }
+  }
+  const parsed = spec.schema.safeParse(current);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    return { ok: false, reason: 'wrong-shape', detail: `its content does not match the schema${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  return version < spec.version ? { ok: true, value: parsed.data, migratedFrom: version } : { ok: true, value: parsed.data };
+}

@@ -1,0 +1,14 @@
+// The environment variables of the probe side channel, apart from the schemas so the probe
+// bundle (loaded once per test file) does not carry zod.
+/** Environment variables the runner sets and the probe reads or extends. */
+export const ENV = {
+  /** Marks every process of one run; inherited by all descendants, read back from /proc. */
+  run: 'REDLINE_RUN',
+  /** Set by the probe in its worker: the worker's pid, inherited by whatever a test spawns. */
+  workerPid: 'REDLINE_WORKER_PID',
+  /** Set by the probe: the test file the worker runs, relative to the root. */
+  workerFile: 'REDLINE_WORKER_FILE',
+  probeSocket: 'REDLINE_PROBE_SOCKET',
+  vitestEntry: 'REDLINE_VITEST_ENTRY',
+  root: 'REDLINE_ROOT',
+} as const;

@@ -1,0 +1,35 @@
+// The side channel between the probe that Redline injects into every Vitest worker (a setup file)
+// and the runner: newline-delimited JSON over a local socket whose path reaches the workers in
+// REDLINE_PROBE_SOCKET. It exists because Vitest's own reporter hears of a test only when it ends
+// — too late to name a runaway — and because it lets the runner hold a new worker at its start
+// while memory is high. The probe bundle cannot afford zod, so it sends these shapes as they are
+// and only the runner validates them.
+import { z } from 'zod';
+
+export { ENV } from './probe-env';
+
+
+const pid = z.number().int().positive();
+
+export const ProbeMessageSchema = z.discriminatedUnion('t', [
+  /** A worker has loaded the probe for a file and waits for `go`. */
+  z.object({ t: z.literal('hello'), pid, file: z.string() }),
+  z.object({ t: z.literal('testStart'), pid, file: z.string(), fullName: z.string() }),
+  z.object({
+    t: z.literal('testEnd'),
+    pid,
+    file: z.string(),
+    fullName: z.string(),
+    /** Post-GC figures after the test (bytes). */
+    heapUsed: z.number().nonnegative(),
+    external: z.number().nonnegative(),
+    arrayBuffers: z.number().nonnegative(),
+    maxRss: z.number().nonnegative(),
+  }),
+  z.object({ t: z.literal('fileEnd'), pid, file: z.string(), maxRss: z.number().nonnegative() }),
+  /** Sent every half second from a timer: silence means the event loop is blocked. */
+  z.object({ t: z.literal('beat'), pid }),
+]);
+export type ProbeMessage = z.infer<typeof ProbeMessageSchema>;
+
+export type RunnerToProbe = { t: 'go' } | { t: 'gc' };

@@ -1,0 +1,151 @@
+// The runner protocol: JSON-RPC between a host (the CLI, later the VS Code extension) and the
+// runner process. Every message is declared here once, with a zod schema that both ends apply.
+import { RequestType, RequestType0, NotificationType } from 'vscode-jsonrpc';
+import { z } from 'zod';
+import { FileReportSchema, RunReportSchema, TestReportSchema, TierSchema } from './report';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---- initialize: the start-up handshake, a discriminated union -------------------------------
+
+export const InitializeParamsSchema = z.object({
+  protocolVersion: z.number().int(),
+  root: z.string(),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+export type InitializeParams = z.input<typeof InitializeParamsSchema>;
+
+export const StartupErrorCodeSchema = z.enum([
+  'root-missing',
+  'no-vitest',
+  'unsupported-vitest',
+  'protocol-mismatch',
+  'internal',
+]);
+export type StartupErrorCode = z.infer<typeof StartupErrorCodeSchema>;
+
+export const InitializeResultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ready'),
+    pid: z.number().int(),
+    runnerVersion: z.string(),
+    vitest: z.object({ version: z.string(), packageDir: z.string() }),
+    node: z.string(),
+  }),
+  z.object({ kind: z.literal('error'), code: StartupErrorCodeSchema, message: z.string() }),
+]);
+export type InitializeResult = z.infer<typeof InitializeResultSchema>;
+
+// ---- run ---------------------------------------------------------------------------------------
+
+export const TierPercentsSchema = z.object({
+  warning: z.number(),
+  critical: z.number(),
+  emergency: z.number(),
+  terminal: z.number(),
+});
+export type TierPercents = z.infer<typeof TierPercentsSchema>;
+
+export const RunParamsSchema = z.object({
+  /** Filters as Vitest takes them on its command line (paths or parts of paths). */
+  filters: z.array(z.string()).default([]),
+  /** A Vitest config file, relative to the root or absolute. */
+  vitestConfig: z.string().optional(),
+  projects: z.array(z.string()).default([]),
+  /** Vitest's maxWorkers; undefined lets Vitest decide. */
+  workers: z.number().int().positive().optional(),
+  fileTimeoutMs: z.number().positive(),
+  memory: z.object({
+    limitBytes: z.number().positive(),
+    tiers: TierPercentsSchema,
+    sampleIntervalMs: z.number().int().positive(),
+  }),
+});
+export type RunParams = z.input<typeof RunParamsSchema>;
+
+export const RunErrorCodeSchema = z.enum(['no-tests', 'config', 'busy', 'internal']);
+export const RunResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('done'), report: RunReportSchema }),
+  z.object({ kind: z.literal('error'), code: RunErrorCodeSchema, message: z.string() }),
+]);
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+// ---- notifications from the runner -----------------------------------------------------------
+
+export const PlannedFileSchema = z.object({ path: z.string(), project: z.string().optional() });
+export const RunPlannedSchema = z.object({ files: z.array(PlannedFileSchema) });
+export const FileStartedSchema = z.object({ path: z.string(), project: z.string().optional(), pid: z.number().int() });
+export const TestStartedSchema = z.object({ path: z.string(), fullName: z.string(), pid: z.number().int() });
+export const TestFinishedSchema = z.object({ path: z.string(), project: z.string().optional(), test: TestReportSchema });
+export const FileFinishedSchema = z.object({ file: FileReportSchema });
+
+export const ProcessRoleSchema = z.enum(['runner', 'worker', 'child']);
+export const MemorySampleSchema = z.object({
+  atMs: z.number(),
+  treeRssBytes: z.number(),
+  limitBytes: z.number(),
+  tier: TierSchema,
+  processes: z.array(
+    z.object({
+      pid: z.number().int(),
+      role: ProcessRoleSchema,
+      rssBytes: z.number(),
+      file: z.string().optional(),
+      test: z.string().optional(),
+    }),
+  ),
+});
+export type MemorySample = z.infer<typeof MemorySampleSchema>;
+
+export const GuardActionSchema = z.object({
+  atMs: z.number(),
+  action: z.enum(['warn', 'throttle', 'block', 'release', 'gc', 'stop']),
+  tier: TierSchema,
+  rssBytes: z.number(),
+  file: z.string().optional(),
+  test: z.string().optional(),
+  reason: z.string(),
+});
+export type GuardAction = z.infer<typeof GuardActionSchema>;
+
+export const LogSchema = z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']), message: z.string() });
+export const OutputSchema = z.object({
+  path: z.string().optional(),
+  fullName: z.string().optional(),
+  stream: z.enum(['stdout', 'stderr']),
+  text: z.string(),
+});
+
+// ---- the typed endpoints ------------------------------------------------------------------------
+
+export const Requests = {
+  initialize: new RequestType<InitializeParams, InitializeResult, void>('initialize'),
+  run: new RequestType<RunParams, RunResult, void>('run'),
+  cancel: new RequestType0<void, void>('cancel'),
+  shutdown: new RequestType0<void, void>('shutdown'),
+} as const;
+
+export const Notifications = {
+  planned: new NotificationType<z.infer<typeof RunPlannedSchema>>('run/planned'),
+  fileStarted: new NotificationType<z.infer<typeof FileStartedSchema>>('run/fileStarted'),
+  testStarted: new NotificationType<z.infer<typeof TestStartedSchema>>('run/testStarted'),
+  testFinished: new NotificationType<z.infer<typeof TestFinishedSchema>>('run/testFinished'),
+  fileFinished: new NotificationType<z.infer<typeof FileFinishedSchema>>('run/fileFinished'),
+  memory: new NotificationType<MemorySample>('memory/sample'),
+  guard: new NotificationType<GuardAction>('guard/action'),
+  log: new NotificationType<z.infer<typeof LogSchema>>('log'),
+  output: new NotificationType<z.infer<typeof OutputSchema>>('output'),
+} as const;
+
+/** The schema each notification's params are checked against on arrival. */
+export const NotificationSchemas = {
+  'run/planned': RunPlannedSchema,
+  'run/fileStarted': FileStartedSchema,
+  'run/testStarted': TestStartedSchema,
+  'run/testFinished': TestFinishedSchema,
+  'run/fileFinished': FileFinishedSchema,
+  'memory/sample': MemorySampleSchema,
+  'guard/action': GuardActionSchema,
+  log: LogSchema,
+  output: OutputSchema,
+} as const;

@@ -1,0 +1,121 @@
+// The runner process: plain Node, never `vscode`. A host (the CLI, later the extension) forks it
+// and talks JSON-RPC over the Node IPC channel (src/protocol/runner.ts). It drives the
+// workspace's own Vitest and guards the memory of the whole test process tree. If its host goes
+// away, it stops everything it started within a second and exits.
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { join } from 'node:path';
+import {
+  InitializeParamsSchema, PROTOCOL_VERSION, Requests, Notifications, RunParamsSchema,
+  type InitializeResult, type RunResult,
+} from '../protocol/runner';
+import { ENV } from '../protocol/probe';
+import { currentPlatform } from './platform/current';
+import { locateVitest, type LocatedVitest } from './vitest-locate';
+import { RunSession } from './run-session';
+import { emergencyStop } from './emergency-stop';
+
+declare const RUNNER_VERSION: string | undefined;
+
+if (!process.send) {
+  process.stderr.write('dist/runner.js is started by the redline CLI or the Redline extension, not by hand. Run `redline run` instead.\n');
+  process.exit(3);
+}
+
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+const platform = currentPlatform();
+const runMarker = process.env[ENV.run] ?? `pid-${process.pid}`;
+process.env[ENV.run] = runMarker;
+let root: string | undefined;
+let vitest: LocatedVitest | undefined;
+let session: RunSession | undefined;
+let exiting = false;
+
+const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => {
+  void connection.sendNotification(Notifications.log, { level, message }).catch(() => undefined);
+};
+
+connection.onRequest(Requests.initialize, (raw): InitializeResult => {
+  const parsed = InitializeParamsSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'error', code: 'internal', message: `invalid initialize params: ${parsed.error.message}` };
+  if (parsed.data.protocolVersion !== PROTOCOL_VERSION) {
+    return { kind: 'error', code: 'protocol-mismatch', message: `The host speaks protocol ${parsed.data.protocolVersion}, this runner ${PROTOCOL_VERSION}. Reinstall Redline.` };
+  }
+  const located = locateVitest(parsed.data.root);
+  if (!located.ok) return { kind: 'error', code: located.code, message: located.message };
+  root = parsed.data.root;
+  vitest = located.vitest;
+  return {
+    kind: 'ready',
+    pid: process.pid,
+    runnerVersion: typeof RUNNER_VERSION === 'string' ? RUNNER_VERSION : '0.0.0-dev',
+    vitest: { version: located.vitest.version, packageDir: located.vitest.packageDir },
+    node: process.version,
+  };
+});
+
+connection.onRequest(Requests.run, async (raw): Promise<RunResult> => {
+  if (!root || !vitest) return { kind: 'error', code: 'internal', message: 'run before initialize' };
+  if (session) return { kind: 'error', code: 'busy', message: 'A run is already in progress on this runner.' };
+  const parsed = RunParamsSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'error', code: 'internal', message: `invalid run params: ${parsed.error.message}` };
+  session = new RunSession({
+    root,
+    vitest,
+    platform,
+    probePath: join(__dirname, 'probe.mjs'),
+    runMarker,
+    events: {
+      planned: (files) => void connection.sendNotification(Notifications.planned, { files }),
+      fileStarted: (path, project, pid) => void connection.sendNotification(Notifications.fileStarted, { path, ...(project ? { project } : {}), pid }),
+      testStarted: (path, fullName, pid) => void connection.sendNotification(Notifications.testStarted, { path, fullName, pid }),
+      testFinished: (path, project, test) => void connection.sendNotification(Notifications.testFinished, { path, ...(project ? { project } : {}), test }),
+      fileFinished: (file) => void connection.sendNotification(Notifications.fileFinished, { file }),
+      memory: (sample) => void connection.sendNotification(Notifications.memory, sample),
+      guard: (action) => void connection.sendNotification(Notifications.guard, action),
+      output: (stream, text, path, fullName) => void connection.sendNotification(Notifications.output, { stream, text, ...(path ? { path } : {}), ...(fullName ? { fullName } : {}) }),
+      log,
+    },
+  });
+  try {
+    return await session.run(parsed.data);
+  } catch (error) {
+    return { kind: 'error', code: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  } finally {
+    session = undefined;
+  }
+});
+
+connection.onRequest(Requests.cancel, async () => {
+  await session?.cancel();
+});
+
+connection.onRequest(Requests.shutdown, async () => {
+  await session?.cancel();
+  setTimeout(() => void shutdown(0), 10);
+});
+
+async function shutdown(code: number): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  await emergencyStop(platform, runMarker, process.pid).catch(() => undefined);
+  process.exit(code);
+}
+
+// The host is gone (stdio/IPC closed, or we were re-parented): stop everything now.
+process.on('disconnect', () => void shutdown(0));
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) void shutdown(0);
+}, 250).unref();
+
+process.on('uncaughtException', (error) => {
+  log('error', `runner crashed: ${error.stack ?? error.message}`);
+  process.stderr.write(`redline runner: uncaught exception: ${error.stack ?? error.message}\n`);
+  setTimeout(() => void shutdown(4), 50);
+});
+process.on('unhandledRejection', (reason) => {
+  log('error', `runner: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+connection.listen();

@@ -1,0 +1,115 @@
+// The probe: a Vitest setup file that Redline adds to every project, so it runs inside each test
+// worker before the test file loads. It tells the runner which worker runs which file and test
+// *while* the test runs (Vitest's reporter hears of a test only when it ends — too late to name
+// a runaway), sends heartbeats so a blocked event loop shows as silence, and waits at the start
+// of a file until the guard admits it (that is how the guard throttles and blocks new files).
+// It must stay tiny and dependency-free: it is loaded once per test file.
+import { connect, type Socket } from 'node:net';
+import { relative, sep } from 'node:path';
+import type { ProbeMessage, RunnerToProbe } from '../../protocol/probe';
+import { ENV } from '../../protocol/probe-env';
+
+interface VitestApi {
+  beforeEach(fn: (ctx: { task: TaskLike }) => void): void;
+  afterEach(fn: (ctx: { task: TaskLike }) => void): void;
+  afterAll(fn: () => void): void;
+  expect: { getState(): { testPath?: string } };
+}
+interface TaskLike {
+  name: string;
+  suite?: TaskLike;
+  /** Only the file's own task has it: the file is not part of a test's name. */
+  filepath?: string;
+}
+
+const socketPath = process.env[ENV.probeSocket];
+const vitestEntry = process.env[ENV.vitestEntry];
+const root = process.env[ENV.root];
+const gc = (globalThis as { gc?: () => void }).gc;
+// Captured before any test can install fake timers over the globals.
+const realSetInterval = setInterval;
+
+if (socketPath && vitestEntry && root) {
+  const vitest = (await import(vitestEntry)) as VitestApi;
+  const absFile = vitest.expect.getState().testPath ?? '';
+  const file = relative(root, absFile).split(sep).join('/');
+  const pid = process.pid;
+  // Whatever a test spawns inherits these, so the runner can attribute (and clean up) a child
+  // even after it has been re-parented away from this worker.
+  process.env[ENV.workerPid] = String(pid);
+  process.env[ENV.workerFile] = file;
+
+  const socket = await open(socketPath);
+  if (socket) {
+    const send = (m: ProbeMessage): void => {
+      // A connected local socket writes at once when its queue is empty, so a testStart is
+      // delivered even if the test then blocks the event loop for good.
+      socket.write(JSON.stringify(m) + '\n');
+    };
+    const admitted = waitForGo(socket);
+    send({ t: 'hello', pid, file });
+    await admitted;
+    realSetInterval(() => send({ t: 'beat', pid }), 500).unref();
+
+    vitest.beforeEach(({ task }) => send({ t: 'testStart', pid, file, fullName: fullNameOf(task) }));
+    vitest.afterEach(({ task }) => {
+      gc?.();
+      const m = process.memoryUsage();
+      send({
+        t: 'testEnd',
+        pid,
+        file,
+        fullName: fullNameOf(task),
+        heapUsed: m.heapUsed,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+        maxRss: process.resourceUsage().maxRSS * 1024,
+      });
+    });
+    vitest.afterAll(() => send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024 }));
+  }
+}
+
+function open(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.unref();
+      resolve(s);
+    });
+    // No runner listening (the file was loaded outside Redline): run the tests unobserved.
+    s.once('error', () => resolve(undefined));
+  });
+}
+
+function waitForGo(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        let msg: RunnerToProbe | undefined;
+        try {
+          msg = JSON.parse(line) as RunnerToProbe;
+        } catch {
+          continue;
+        }
+        if (msg.t === 'go') resolve();
+        else if (msg.t === 'gc') gc?.();
+      }
+    });
+    // The runner went away: do not hold the worker hostage.
+    socket.once('close', () => resolve());
+    socket.once('error', () => resolve());
+  });
+}
+
+/** "describe > inner > test", without the file, the way the report names tests. */
+function fullNameOf(task: TaskLike): string {
+  const names = [task.name];
+  for (let s = task.suite; s && s.filepath === undefined; s = s.suite) names.unshift(s.name);
+  return names.join(' > ');
+}

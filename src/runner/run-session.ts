@@ -1,0 +1,398 @@
+// One `run` request: drives the workspace's Vitest over the planned files while the memory guard
+// watches the process tree, and turns what Vitest and the probe report into the JSON report. The
+// report always adds up: every planned file ends in a state, including the ones a stopped or
+// crashed worker never finished and the ones a cancelled run never reached.
+import { relative, sep, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Writable } from 'node:stream';
+import type { FileReport, FileState, RunReport, TestError, TestReport } from '../protocol/report';
+import type { RunParams, RunResult, GuardAction, MemorySample } from '../protocol/runner';
+import { RunParamsSchema } from '../protocol/runner';
+import { ENV, type ProbeMessage } from '../protocol/probe';
+import { summarize } from '../core/report-summary';
+import type { Platform } from './platform/platform';
+import { MemoryGuard, type StopEvent } from './memory-guard';
+import { startProbeServer } from './probe-server';
+import type { LocatedVitest } from './vitest-locate';
+import { vitestMajor } from './vitest-locate';
+import type {
+  ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, VitestLike, VitestNodeModule, VitestPluginContextLike,
+} from './vitest-types';
+
+export interface RunEvents {
+  planned(files: { path: string; project?: string }[]): void;
+  fileStarted(path: string, project: string | undefined, pid: number): void;
+  testStarted(path: string, fullName: string, pid: number): void;
+  testFinished(path: string, project: string | undefined, test: TestReport): void;
+  fileFinished(file: FileReport): void;
+  memory(sample: MemorySample): void;
+  guard(action: GuardAction): void;
+  output(stream: 'stdout' | 'stderr', text: string, path?: string, fullName?: string): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface RunDeps {
+  readonly root: string;
+  readonly vitest: LocatedVitest;
+  readonly platform: Platform;
+  /** Absolute path of the built probe (dist/probe.mjs). */
+  readonly probePath: string;
+  readonly runMarker: string;
+  readonly events: RunEvents;
+}
+
+interface FileRecord {
+  key: string;
+  abs: string;
+  path: string;
+  project: string | undefined;
+  startedAt?: number;
+  ended: boolean;
+  state?: FileState;
+  durationMs: number;
+  tests: Map<string, TestReport>;
+  errors: TestError[];
+  pid?: number;
+  peakRssBytes: number;
+  stopped?: StopEvent;
+}
+
+export class RunSession {
+  private readonly files = new Map<string, FileRecord>();
+  private readonly heapAfter = new Map<string, number>();
+  private vitest: VitestLike | undefined;
+  private guard: MemoryGuard | undefined;
+  private cancelled = false;
+  private runnerOverLimit: string | undefined;
+  private readonly t0 = Date.now();
+
+  constructor(private readonly deps: RunDeps) {}
+
+  async cancel(): Promise<void> {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.deps.events.log('info', 'run cancelled');
+    await this.vitest?.cancelCurrentRun('keyboard-input').catch(() => undefined);
+    await this.guard?.stopAllWorkers();
+  }
+
+  async run(rawParams: RunParams): Promise<RunResult> {
+    const params = RunParamsSchema.parse(rawParams);
+    const { events, root } = this.deps;
+    const startedAt = new Date(this.t0).toISOString();
+
+    const probe = await startProbeServer(
+      (m) => this.onProbe(m),
+      (line) => events.log('warn', `probe sent an invalid message: ${line.slice(0, 200)}`),
+      (pid) => this.guard?.onWorkerGone(pid),
+    );
+    process.env[ENV.probeSocket] = probe.path;
+    process.env[ENV.vitestEntry] = pathToFileURL(this.deps.vitest.mainEntry).href;
+    process.env[ENV.root] = root;
+
+    try {
+      try {
+        this.vitest = await this.createVitest(params);
+      } catch (error) {
+        return { kind: 'error', code: 'config', message: `Vitest could not start in ${root}: ${errorText(error)}` };
+      }
+      const vitest = this.vitest;
+      const specs = await vitest.globTestSpecifications(params.filters);
+      if (specs.length === 0) {
+        await vitest.close();
+        const what = params.filters.length > 0 ? ` matching ${params.filters.map((f) => `"${f}"`).join(', ')}` : '';
+        return { kind: 'error', code: 'no-tests', message: `No test files found in ${root}${what}. Check Vitest's include patterns (test.include) or the paths you passed.` };
+      }
+      const multiProject = new Set(specs.map((s) => s.project.name)).size > 1 || vitest.projects.length > 1;
+      for (const spec of specs) {
+        const project = multiProject ? spec.project.name : undefined;
+        const key = fileKey(spec.moduleId, project);
+        if (this.files.has(key)) continue;
+        this.files.set(key, {
+          key, abs: spec.moduleId, path: rel(root, spec.moduleId), project, ended: false, durationMs: 0, tests: new Map(), errors: [], peakRssBytes: 0,
+        });
+      }
+      events.planned([...this.files.values()].map((f) => ({ path: f.path, ...(f.project ? { project: f.project } : {}) })));
+
+      this.guard = new MemoryGuard({
+        platform: this.deps.platform,
+        runnerPid: process.pid,
+        runMarker: this.deps.runMarker,
+        limitBytes: params.memory.limitBytes,
+        tiers: params.memory.tiers,
+        sampleIntervalMs: params.memory.sampleIntervalMs,
+        fileTimeoutMs: params.fileTimeoutMs,
+        now: () => Date.now(),
+        sendProbe: (pid, m) => probe.send(pid, m),
+        onSample: (s) => events.memory(s),
+        onAction: (a) => events.guard(a),
+        onStopped: (s) => this.onStopped(s),
+        onRunnerOverLimit: (why, rss) => void this.onRunnerOverLimit(why, rss),
+        log: events.log,
+      });
+      this.guard.start();
+
+      let unhandled: readonly SerializedErrorLike[] = [];
+      if (!this.cancelled) {
+        const result = await vitest.runTestSpecifications(specs, true);
+        unhandled = result.unhandledErrors;
+      }
+      const orphans = await this.guard.finish();
+      await vitest.close().catch((e: unknown) => events.log('warn', `closing Vitest: ${errorText(e)}`));
+      await this.guard.reapRunnerChildren();
+
+      const files = [...this.files.values()].map((f) => this.finalize(f));
+      const runErrors = this.runErrors(unhandled);
+      const report: RunReport = {
+        version: 1,
+        root,
+        startedAt,
+        durationMs: Date.now() - this.t0,
+        summary: summarize(files),
+        files,
+        memory: { limitBytes: params.memory.limitBytes, peakBytes: this.guard.peakBytes, tiers: this.guard.tierEvents },
+        leaks: [],
+        orphans,
+        cache: { hits: 0, misses: files.filter((f) => f.state !== 'notrun').length },
+        ...(runErrors.length > 0 ? { errors: runErrors } : {}),
+      };
+      return { kind: 'done', report };
+    } finally {
+      await probe.close();
+    }
+  }
+
+  private async createVitest(params: ReturnType<typeof RunParamsSchema.parse>): Promise<VitestLike> {
+    const { root, vitest: located, probePath } = this.deps;
+    const mod = (await import(pathToFileURL(located.nodeEntry).href)) as VitestNodeModule;
+    const major = vitestMajor(located.version);
+    const execArgv = ['--expose-gc'];
+    const options: Record<string, unknown> = {
+      root,
+      watch: false,
+      reporters: [this.reporter()],
+      pool: 'forks',
+      ...(params.vitestConfig ? { config: isAbsolute(params.vitestConfig) ? params.vitestConfig : resolve(root, params.vitestConfig) } : {}),
+      ...(params.projects.length > 0 ? { project: params.projects } : {}),
+    };
+    if (major >= 4) {
+      options.execArgv = execArgv;
+      if (params.workers) options.maxWorkers = params.workers;
+    } else {
+      options.poolOptions = { forks: { execArgv, ...(params.workers ? { maxForks: params.workers, minForks: 1 } : {}) } };
+    }
+    const plugin = {
+      name: 'redline:probe',
+      // Every project, including ones defined inline in `test.projects`, gets the probe.
+      configureVitest({ project }: VitestPluginContextLike) {
+        if (!project.config.setupFiles.includes(probePath)) project.config.setupFiles.unshift(probePath);
+      },
+    };
+    const stdout = this.logStream('stdout');
+    const stderr = this.logStream('stderr');
+    return mod.createVitest('test', options, { plugins: [plugin] }, { stdout, stderr });
+  }
+
+  /** Vitest's own console output (warnings, config messages) goes to the host's log, never stdout. */
+  private logStream(stream: 'stdout' | 'stderr'): NodeJS.WritableStream {
+    return new Writable({
+      write: (chunk: Buffer | string, _enc, cb) => {
+        const text = chunk.toString().trimEnd();
+        if (text) this.deps.events.log(stream === 'stderr' ? 'warn' : 'debug', text);
+        cb();
+      },
+    });
+  }
+
+  private reporter(): ReporterLike {
+    const { events } = this.deps;
+    return {
+      onTestModuleStart: (m) => {
+        const f = this.recordOf(m);
+        if (f && f.startedAt === undefined) f.startedAt = Date.now();
+      },
+      onTestCaseResult: (t) => {
+        const f = this.recordOf(t.module);
+        if (!f) return;
+        const report = testReport(t);
+        f.tests.set(report.fullName, report);
+        events.testFinished(f.path, f.project, report);
+      },
+      onTestModuleEnd: (m) => {
+        const f = this.recordOf(m);
+        if (!f || f.stopped) return;
+        f.ended = true;
+        f.durationMs = m.diagnostic().duration;
+        f.errors = m.errors().map(toError);
+        for (const t of m.children.allTests()) {
+          const r = testReport(t);
+          if (!f.tests.has(r.fullName)) f.tests.set(r.fullName, r);
+        }
+        f.state = moduleState(m, f);
+        if (f.pid !== undefined) f.peakRssBytes = Math.max(f.peakRssBytes, this.guard?.peakOf(f.pid) ?? 0);
+        events.fileFinished(this.finalize(f));
+      },
+      onUserConsoleLog: (log) => {
+        events.output(log.type, log.content);
+      },
+    };
+  }
+
+  private onProbe(m: ProbeMessage): void {
+    this.guard?.onProbe(m);
+    if (m.t === 'beat') return;
+    const f = this.recordByPath(m.file);
+    if (!f) return;
+    if (m.t === 'hello') {
+      f.pid = m.pid;
+      f.startedAt ??= Date.now();
+      this.deps.events.fileStarted(f.path, f.project, m.pid);
+    } else if (m.t === 'testStart') {
+      this.deps.events.testStarted(f.path, m.fullName, m.pid);
+    } else if (m.t === 'testEnd') {
+      this.heapAfter.set(`${f.key}\0${m.fullName}`, m.heapUsed);
+      f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss);
+    } else if (m.t === 'fileEnd') {
+      f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss, this.guard?.peakOf(m.pid) ?? 0);
+    }
+  }
+
+  private onStopped(stop: StopEvent): void {
+    const f = stop.file !== undefined ? this.recordByPath(stop.file) : [...this.files.values()].find((r) => r.pid === stop.pid && !r.ended);
+    if (!f) {
+      this.deps.events.log('warn', `stopped worker ${stop.pid} but could not tell which file it ran`);
+      return;
+    }
+    f.stopped = stop;
+    f.state = 'stopped';
+    f.peakRssBytes = Math.max(f.peakRssBytes, stop.rssBytes, this.guard?.peakOf(stop.pid) ?? 0);
+    f.durationMs = f.startedAt !== undefined ? Date.now() - f.startedAt : 0;
+    this.deps.events.fileFinished(this.finalize(f));
+  }
+
+  private async onRunnerOverLimit(why: string, rssBytes: number): Promise<void> {
+    if (this.runnerOverLimit) return;
+    this.runnerOverLimit = `The runner itself (Vitest's main process) crossed the terminal tier at ${Math.round(rssBytes / 1048576)} MB: ${why}. The run was stopped; files it had not finished are reported as not run.`;
+    this.deps.events.log('error', this.runnerOverLimit);
+    await this.cancel();
+  }
+
+  private finalize(f: FileRecord): FileReport {
+    const tests = [...f.tests.values()].map((t) => {
+      const heap = this.heapAfter.get(`${f.key}\0${t.fullName}`);
+      return heap !== undefined ? { ...t, heapAfterBytes: heap } : t;
+    });
+    let state: FileState;
+    let errors = f.errors;
+    if (f.stopped) {
+      state = 'stopped';
+      const name = f.stopped.test;
+      if (name && !f.tests.has(name)) tests.push({ name: name.split(' > ').pop() ?? name, fullName: name, state: 'stopped', durationMs: 0 });
+      else if (name) {
+        const i = tests.findIndex((t) => t.fullName === name);
+        if (i >= 0 && tests[i]!.state !== 'passed' && tests[i]!.state !== 'failed') tests[i] = { ...tests[i]!, state: 'stopped' };
+      }
+    } else if (f.ended && f.state) {
+      state = f.state;
+    } else if (f.startedAt !== undefined && !this.cancelled) {
+      // Started, never finished, not stopped by us: the worker died on its own (a crash,
+      // process.exit in a test, V8 out of memory).
+      state = 'failed';
+      errors = [...errors, { message: 'The worker running this file exited before the file finished (it crashed or called process.exit).' }];
+    } else {
+      state = 'notrun';
+    }
+    return {
+      path: f.path,
+      ...(f.project ? { project: f.project } : {}),
+      state,
+      cached: false,
+      durationMs: Math.max(0, f.durationMs),
+      peakRssBytes: f.peakRssBytes,
+      ...(f.stopped
+        ? { stopped: { reason: f.stopped.reason, ...(f.stopped.test ? { test: f.stopped.test } : {}), rssBytes: f.stopped.rssBytes, atMs: f.stopped.atMs } }
+        : {}),
+      ...(errors.length > 0 ? { errors } : {}),
+      tests,
+    };
+  }
+
+  private runErrors(unhandled: readonly SerializedErrorLike[]): TestError[] {
+    const anyStopped = [...this.files.values()].some((f) => f.stopped);
+    const errors = unhandled
+      // Vitest's note that a worker died is about the workers Redline stopped on purpose: each of
+      // those files already says so.
+      .filter((e) => !(anyStopped && /Worker .*(emitted error|exited unexpectedly)/i.test(e.message ?? '')))
+      .map(toError);
+    if (this.runnerOverLimit) errors.push({ message: this.runnerOverLimit });
+    return errors;
+  }
+
+  private recordOf(m: TestModuleLike): FileRecord | undefined {
+    return this.files.get(fileKey(m.moduleId, m.project.name)) ?? this.files.get(fileKey(m.moduleId, undefined));
+  }
+
+  private recordByPath(path: string): FileRecord | undefined {
+    let fallback: FileRecord | undefined;
+    for (const f of this.files.values()) {
+      if (f.path !== path) continue;
+      if (!f.ended && !f.stopped) return f;
+      fallback ??= f;
+    }
+    return fallback;
+  }
+}
+
+function fileKey(moduleId: string, project: string | undefined): string {
+  return project ? `${project}\0${moduleId}` : moduleId;
+}
+
+function rel(root: string, abs: string): string {
+  return relative(root, abs).split(sep).join('/');
+}
+
+function fullNameOf(t: TestCaseLike): string {
+  const names = [t.name];
+  for (let p = t.parent; p.type === 'suite'; p = p.parent) names.unshift(p.name);
+  return names.join(' > ');
+}
+
+function testReport(t: TestCaseLike): TestReport {
+  const result = t.result();
+  const state: TestReport['state'] =
+    t.options.mode === 'todo' ? 'todo' : result.state === 'pending' ? 'skipped' : result.state;
+  const error = result.errors?.[0];
+  return {
+    name: t.name,
+    fullName: fullNameOf(t),
+    state,
+    durationMs: Math.max(0, t.diagnostic()?.duration ?? 0),
+    ...(state === 'failed' && error ? { error: toError(error) } : {}),
+  };
+}
+
+function moduleState(m: TestModuleLike, f: FileRecord): FileState {
+  const errors = m.errors();
+  if (errors.length > 0 && m.children.size === 0) return 'broken';
+  const tests = [...f.tests.values()];
+  if (errors.length > 0 || tests.some((t) => t.state === 'failed')) return 'failed';
+  if (tests.length > 0 && tests.every((t) => t.state === 'skipped' || t.state === 'todo')) return 'skipped';
+  if (m.state() === 'skipped') return 'skipped';
+  return 'passed';
+}
+
+function toError(e: SerializedErrorLike): TestError {
+  const text = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
+  const expected = text(e.expected);
+  const actual = text(e.actual);
+  return {
+    message: e.message ?? e.name ?? 'Unknown error',
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+    ...(e.stack ? { stack: e.stack } : {}),
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
