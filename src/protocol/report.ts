@@ -41,6 +41,8 @@ export const StoppedSchema = z.object({
   rssBytes: z.number().nonnegative(),
   /** Milliseconds since the run started. */
   atMs: z.number().nonnegative(),
+  /** From the decision to stop to the worker being gone, in milliseconds. */
+  killMs: z.number().nonnegative().optional(),
 });
 export type Stopped = z.infer<typeof StoppedSchema>;
 

@@ -31,6 +31,8 @@ export interface GuardOptions {
   readonly onSample: (sample: MemorySample) => void;
   readonly onAction: (action: GuardAction) => void;
   readonly onStopped: (stop: StopEvent) => void;
+  /** The stopped worker is gone, `killMs` after the decision. */
+  readonly onStopConfirmed: (pid: number, killMs: number) => void;
   readonly onRunnerOverLimit: (why: string, rssBytes: number) => void;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -289,7 +291,22 @@ export class MemoryGuard {
     this.o.onStopped(event);
     this.o.onAction({ atMs, action: 'stop', tier: this.state.tier, rssBytes: w.rssBytes, ...(w.file ? { file: w.file } : {}), ...(w.test ? { test: w.test } : {}), reason: `${reason}: ${why}` });
     // Memory: kill at once, the machine comes first. Timeout: TERM first, then KILL.
-    void stopProcesses(this.o.platform, [...w.subtree], reason === 'memory' ? { graceMs: 0, signal: 'SIGKILL' } : { graceMs: TERM_GRACE_MS });
+    const decidedAt = performance.now();
+    void stopProcesses(this.o.platform, [...w.subtree], reason === 'memory' ? { graceMs: 0, signal: 'SIGKILL' } : { graceMs: TERM_GRACE_MS })
+      .then(() => this.waitGone(pid, 5000))
+      .then((gone) => {
+        if (gone) this.o.onStopConfirmed(pid, performance.now() - decidedAt);
+        else this.o.log('error', `worker ${pid} is still alive 5 s after it was killed`);
+      });
+  }
+
+  private async waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.o.platform.isAlive(pid)) {
+      if (performance.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return true;
   }
 
   private async reapOrphansOf(workerPid: number, file: string | undefined): Promise<void> {

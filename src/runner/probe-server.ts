@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { listenPath } from './probe/listen-path';
 import { ProbeMessageSchema, type ProbeMessage, type RunnerToProbe } from '../protocol/probe';
 
 export interface ProbeServer {
@@ -16,9 +17,14 @@ export interface ProbeServer {
   close(): Promise<void>;
 }
 
+/**
+ * The socket's address as it travels in the environment. An abstract Linux socket starts with a
+ * NUL byte, which no environment variable can hold, so it is written with a leading '@' there
+ * (as `ss` shows it) and turned back by `listenPath` on both ends.
+ */
 export function socketPathFor(platform: NodeJS.Platform, token: string): string {
   if (platform === 'win32') return `\\\\.\\pipe\\redline-${token}`;
-  if (platform === 'linux') return `\0redline-${token}`;
+  if (platform === 'linux') return `@redline-${token}`;
   return join(tmpdir(), `redline-${token}.sock`);
 }
 
@@ -65,7 +71,7 @@ export async function startProbeServer(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(path, () => resolve());
+    server.listen(listenPath(path), () => resolve());
   });
 
   const write = (socket: Socket, message: RunnerToProbe): boolean => {
@@ -87,7 +93,7 @@ export async function startProbeServer(
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => {
-          if (!path.startsWith('\0') && process.platform !== 'win32') rmSync(path, { force: true });
+          if (!path.startsWith('@') && process.platform !== 'win32') rmSync(path, { force: true });
           resolve();
         });
       }),
@@ -102,3 +108,4 @@ function safeParse(line: string): ProbeMessage | undefined {
     return undefined;
   }
 }
+

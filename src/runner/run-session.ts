@@ -55,6 +55,7 @@ interface FileRecord {
   pid?: number;
   peakRssBytes: number;
   stopped?: StopEvent;
+  killMs?: number;
 }
 
 export class RunSession {
@@ -127,6 +128,9 @@ export class RunSession {
         onSample: (s) => events.memory(s),
         onAction: (a) => events.guard(a),
         onStopped: (s) => this.onStopped(s),
+        onStopConfirmed: (pid, killMs) => {
+          for (const f of this.files.values()) if (f.stopped?.pid === pid) f.killMs = Math.round(killMs);
+        },
         onRunnerOverLimit: (why, rss) => void this.onRunnerOverLimit(why, rss),
         log: events.log,
       });
@@ -310,7 +314,15 @@ export class RunSession {
       durationMs: Math.max(0, f.durationMs),
       peakRssBytes: f.peakRssBytes,
       ...(f.stopped
-        ? { stopped: { reason: f.stopped.reason, ...(f.stopped.test ? { test: f.stopped.test } : {}), rssBytes: f.stopped.rssBytes, atMs: f.stopped.atMs } }
+        ? {
+            stopped: {
+              reason: f.stopped.reason,
+              ...(f.stopped.test ? { test: f.stopped.test } : {}),
+              rssBytes: f.stopped.rssBytes,
+              atMs: f.stopped.atMs,
+              ...(f.killMs !== undefined ? { killMs: f.killMs } : {}),
+            },
+          }
         : {}),
       ...(errors.length > 0 ? { errors } : {}),
       tests,

@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { relative, sep } from 'node:path';
 import type { ProbeMessage, RunnerToProbe } from '../../protocol/probe';
 import { ENV } from '../../protocol/probe-env';
+import { listenPath } from './listen-path';
 
 interface VitestApi {
   beforeEach(fn: (ctx: { task: TaskLike }) => void): void;
@@ -72,7 +73,7 @@ if (socketPath && vitestEntry && root) {
 
 function open(path: string): Promise<Socket | undefined> {
   return new Promise((resolve) => {
-    const s = connect(path);
+    const s = connect(listenPath(path));
     s.once('connect', () => {
       s.unref();
       resolve(s);
