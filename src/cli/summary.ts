@@ -4,7 +4,9 @@ import pc from 'picocolors';
 import type { FileReport, RunReport, TestError } from '../protocol/report';
 import { formatBytes, formatDuration } from '../core/format';
 
-type Colors = Pick<typeof pc, 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan' | 'magenta' | 'bgRed' | 'bgYellow' | 'bgMagenta' | 'black' | 'white'>;
+type ColorName = 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan' | 'magenta' | 'bgRed' | 'bgYellow' | 'bgMagenta' | 'black' | 'white';
+/** The colours the summary uses; tests pass identity functions to read the plain text. */
+export type Colors = Record<ColorName, (text: string) => string>;
 
 export function fileLine(file: FileReport, c: Colors = pc): string {
   const name = file.project ? `${c.dim(`[${file.project}]`)} ${file.path}` : file.path;

@@ -27,7 +27,8 @@ export function createTerminal(stream: NodeJS.WriteStream = process.stdout, env:
     live,
     status(text) {
       if (!live) return;
-      const width = stream.columns ?? 100;
+      // `columns` is 0 or missing when the terminal does not say (script(1), some CI consoles).
+      const width = stream.columns || 100;
       clear();
       stream.write(truncate(text, width - 1));
       shown = true;

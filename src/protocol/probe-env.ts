@@ -11,4 +11,6 @@ export const ENV = {
   probeSocket: 'REDLINE_PROBE_SOCKET',
   vitestEntry: 'REDLINE_VITEST_ENTRY',
   root: 'REDLINE_ROOT',
+  /** '1': collect garbage after each test, so heap figures are post-GC (leak detection). */
+  probeGc: 'REDLINE_PROBE_GC',
 } as const;

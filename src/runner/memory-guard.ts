@@ -4,7 +4,7 @@
 // when a worker appears or leaves.
 import type { ProcessInfo } from '../core/process-table';
 import { testTree, workerSubtree } from '../core/process-tree';
-import { decide, INITIAL_GUARD_STATE, type GuardState, type WorkerView } from '../core/guard-policy';
+import { allowedActive, decide, INITIAL_GUARD_STATE, type GuardState, type WorkerView } from '../core/guard-policy';
 import { tierRank } from '../core/tiers';
 import type { Orphan, StopReason, Tier, TierEvent } from '../protocol/report';
 import type { GuardAction, MemorySample, TierPercents } from '../protocol/runner';
@@ -100,9 +100,18 @@ export class MemoryGuard {
       worker.test = undefined;
       worker.held = true;
       worker.peakBytes = 0;
+      worker.stopping = false;
       this.workers.set(message.pid, worker);
       this.rescanSoon = true;
-      this.schedule(0);
+      // Admit at once when the tier allows it: a file should not wait for the next sample.
+      const active = [...this.workers.values()].filter((w) => !w.held && !w.stopping).length;
+      if (active < allowedActive(this.state.tier)) {
+        worker.held = false;
+        worker.lastProgressAt = now;
+        this.o.sendProbe(message.pid, { t: 'go' });
+      } else {
+        this.schedule(0);
+      }
       return;
     }
     const worker = this.workers.get(message.pid);
@@ -288,8 +297,8 @@ export class MemoryGuard {
     w.stopping = true;
     const event: StopEvent = { pid, file: w.file, test: w.test, reason, rssBytes: w.rssBytes, atMs };
     this.o.log('warn', `stopping worker ${pid} (${w.file ?? 'unknown file'}${w.test ? `, test "${w.test}"` : ''}): ${reason} — ${why}`);
-    this.o.onStopped(event);
     this.o.onAction({ atMs, action: 'stop', tier: this.state.tier, rssBytes: w.rssBytes, ...(w.file ? { file: w.file } : {}), ...(w.test ? { test: w.test } : {}), reason: `${reason}: ${why}` });
+    this.o.onStopped(event);
     // Memory: kill at once, the machine comes first. Timeout: TERM first, then KILL.
     const decidedAt = performance.now();
     void stopProcesses(this.o.platform, [...w.subtree], reason === 'memory' ? { graceMs: 0, signal: 'SIGKILL' } : { graceMs: TERM_GRACE_MS })

@@ -115,6 +115,8 @@ export class RunSession {
       }
       events.planned([...this.files.values()].map((f) => ({ path: f.path, ...(f.project ? { project: f.project } : {}) })));
 
+      let lastSampleSent = -Infinity;
+      let lastTierSent = 'ok';
       this.guard = new MemoryGuard({
         platform: this.deps.platform,
         runnerPid: process.pid,
@@ -125,7 +127,14 @@ export class RunSession {
         fileTimeoutMs: params.fileTimeoutMs,
         now: () => Date.now(),
         sendProbe: (pid, m) => probe.send(pid, m),
-        onSample: (s) => events.memory(s),
+        onSample: (s) => {
+          // Near the limit the guard samples every 20 ms; hosts need no more than 10 updates a
+          // second, except when the tier changes.
+          if (s.atMs - lastSampleSent < 100 && s.tier === lastTierSent) return;
+          lastSampleSent = s.atMs;
+          lastTierSent = s.tier;
+          events.memory(s);
+        },
         onAction: (a) => events.guard(a),
         onStopped: (s) => this.onStopped(s),
         onStopConfirmed: (pid, killMs) => {

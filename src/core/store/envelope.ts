@@ -63,8 +63,9 @@ export function decode<T>(spec: DocumentSpec<T>, text: string, hash: Hash): Deco
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    const detail = text.trim() === '' ? 'the file is empty' : `it is not JSON (${errorText(error)})`;
+  } catch {
+    // Not the parser's message: it quotes the content, which may be binary garbage.
+    const detail = text.trim() === '' ? 'the file is empty' : `it is not valid JSON (${text.length} characters)`;
     return { ok: false, reason: 'not-json', detail };
   }
   const envelope = EnvelopeSchema.safeParse(json);

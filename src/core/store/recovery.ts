@@ -1,21 +1,29 @@
 // What happens to a document that fails validation: the bad file is moved aside into
-// quarantine/ (kept, never deleted), the newest backup holding a valid copy is written in its
-// place, and the user is told — never a crash, never silent loss.
+// quarantine/ (kept, never deleted), the newest backup holding a valid copy is put in its place,
+// and the user is told — never a crash, never silent loss.
+//
+// The recovery is itself crash-safe. The replacement is first written beside the document as
+// `<file>.restoring`; only then is the bad file moved to quarantine, and the replacement renamed
+// into place. A process killed between the two renames leaves the document missing but the
+// `.restoring` file whole, and the next load finishes the job (completeRecovery).
 import { timeStamp } from './clock';
 import { newestValidCopy } from './backups';
 import type { BackupInfo } from './backups';
+import { encode } from './envelope';
 import type { DecodeFailure, DocumentSpec } from './envelope';
 import { errorText } from './fs';
 import { joinPath } from './paths';
-import { documentFile, documentPath, freeName, QUARANTINE_DIR, writeDocument } from './store-context';
+import { documentFile, documentPath, freeName, QUARANTINE_DIR, readDocument } from './store-context';
 import type { StoreContext } from './store-context';
 import { describeFsError } from './store-result';
+
+export const RESTORING_SUFFIX = '.restoring';
 
 export interface Recovery {
   readonly reason: Exclude<DecodeFailure, 'missing'>;
   /** What was wrong, in words. */
   readonly detail: string;
-  /** Where the bad file now is; null when it could not be moved (then it was left untouched). */
+  /** Where the bad file now is; null when it was left in place (see message). */
   readonly quarantinedTo: string | null;
   /** The backup id the value came from; null when no backup held a valid copy (value is empty). */
   readonly restoredFrom: string | null;
@@ -26,6 +34,10 @@ export interface Recovery {
 export interface Recovered<T> {
   readonly value: T;
   readonly recovery: Recovery;
+}
+
+export function restoringPath(ctx: StoreContext, spec: Pick<DocumentSpec<unknown>, 'kind'>): string {
+  return documentPath(ctx, spec) + RESTORING_SUFFIX;
 }
 
 /**
@@ -40,22 +52,9 @@ export async function recoverDocument<T>(
   inPlace: boolean,
   lockMessage?: string,
 ): Promise<Recovered<T>> {
+  const { fs } = ctx;
   const file = documentFile(spec);
   const notes: string[] = [];
-  let quarantinedTo: string | null = null;
-  if (inPlace) {
-    try {
-      const qdir = joinPath(ctx.dir, QUARANTINE_DIR);
-      await ctx.fs.mkdir(qdir);
-      quarantinedTo = joinPath(qdir, await freeName(ctx.fs, qdir, `${file}.${timeStamp(ctx.clock.now())}`));
-      await ctx.fs.rename(documentPath(ctx, spec), quarantinedTo);
-    } catch (error) {
-      quarantinedTo = null;
-      notes.push(`It could not be moved to quarantine (${describeFsError(error)}), so it was left as it is.`);
-    }
-  } else {
-    notes.push(`It was left as it is: ${lockMessage ?? 'the state is locked by another process'}.`);
-  }
 
   let copy: { readonly backup: BackupInfo; readonly value: T } | null = null;
   try {
@@ -63,12 +62,33 @@ export async function recoverDocument<T>(
   } catch (error) {
     notes.push(`The backups could not be read (${errorText(error)}).`);
   }
-  // Write the restored copy only where the bad file was moved away: overwriting it would lose it.
-  if (copy && quarantinedTo !== null) {
+  const value = copy ? copy.value : spec.empty();
+
+  let quarantinedTo: string | null = null;
+  if (!inPlace) {
+    notes.push(`The file was left as it is: ${lockMessage ?? 'the state is locked by another process'}.`);
+  } else {
+    const staged = restoringPath(ctx, spec);
+    // Stage first: if even that fails (a full disk), the bad file stays where it is rather than
+    // leave the document missing.
+    let isStaged = false;
     try {
-      await writeDocument(ctx, spec, copy.value);
+      await fs.writeFile(staged, encode(spec, value, ctx.hash), { durable: true });
+      isStaged = true;
+      const qdir = joinPath(ctx.dir, QUARANTINE_DIR);
+      await fs.mkdir(qdir);
+      const target = joinPath(qdir, await freeName(fs, qdir, `${file}.${timeStamp(ctx.clock.now())}`));
+      await fs.rename(documentPath(ctx, spec), target);
+      quarantinedTo = target;
+      await fs.rename(staged, documentPath(ctx, spec));
+      await fs.syncDir(ctx.dir);
     } catch (error) {
-      notes.push(`The restored copy could not be written (${describeFsError(error)}); it is used in memory only.`);
+      if (quarantinedTo === null) {
+        if (isStaged) await fs.rm(staged).catch(() => undefined);
+        notes.push(`It could not be moved to quarantine (${describeFsError(error)}), so it was left as it is and the restored copy is used in memory only.`);
+      } else {
+        notes.push(`The restored copy could not be put in place (${describeFsError(error)}); the next load tries again.`);
+      }
     }
   }
 
@@ -79,7 +99,30 @@ export async function recoverDocument<T>(
   const message = `${file} in ${ctx.dir} was damaged: ${failure.detail}.${moved}${restored}${notes.length > 0 ? ' ' + notes.join(' ') : ''}`;
   ctx.logger.warn(message);
   return {
-    value: copy ? copy.value : spec.empty(),
+    value,
     recovery: { reason: failure.reason, detail: failure.detail, quarantinedTo, restoredFrom: copy?.backup.id ?? null, message },
   };
+}
+
+/**
+ * A missing document with a valid `.restoring` beside it is a recovery that was interrupted after
+ * the quarantine: put the staged copy in place. Returns its value, or null when there is nothing
+ * to finish (a damaged staged file is dropped: the bad original is already in quarantine).
+ * The caller holds the lock.
+ */
+export async function completeRecovery<T>(ctx: StoreContext, spec: DocumentSpec<T>): Promise<T | null> {
+  const staged = restoringPath(ctx, spec);
+  const decoded = await readDocument(ctx, spec, staged);
+  if (!decoded.ok) {
+    if (decoded.reason !== 'missing') await ctx.fs.rm(staged).catch(() => undefined);
+    return null;
+  }
+  try {
+    await ctx.fs.rename(staged, documentPath(ctx, spec));
+    await ctx.fs.syncDir(ctx.dir);
+  } catch (error) {
+    ctx.logger.warn(`Finishing the interrupted recovery of ${documentFile(spec)} failed (${describeFsError(error)}); using it in memory.`);
+  }
+  ctx.logger.warn(`Finished an interrupted recovery of ${documentFile(spec)} in ${ctx.dir}.`);
+  return decoded.value;
 }

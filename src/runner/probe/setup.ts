@@ -53,8 +53,11 @@ if (socketPath && vitestEntry && root) {
     realSetInterval(() => send({ t: 'beat', pid }), 500).unref();
 
     vitest.beforeEach(({ task }) => send({ t: 'testStart', pid, file, fullName: fullNameOf(task) }));
+    // A full collection after every test costs a few milliseconds each; it is only worth it when
+    // the post-GC series is wanted (leak detection), so the runner asks for it explicitly.
+    const collect = process.env[ENV.probeGc] === '1' ? gc : undefined;
     vitest.afterEach(({ task }) => {
-      gc?.();
+      collect?.();
       const m = process.memoryUsage();
       send({
         t: 'testEnd',
