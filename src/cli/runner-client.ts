@@ -93,13 +93,21 @@ export class RunnerClient {
   }
 
   async cancel(): Promise<void> {
-    await this.conn().sendRequest(Requests.cancel).catch(() => undefined);
+    try {
+      await this.conn().sendRequest(Requests.cancel);
+    } catch {
+      // Nothing to cancel: the runner is gone.
+    }
   }
 
   /** Ask the runner to stop everything and exit; kill its group if it does not within `graceMs`. */
   async shutdown(graceMs = 3000): Promise<RunnerExit> {
     const exited = this.exited;
-    void this.connection?.sendRequest(Requests.shutdown).catch(() => undefined);
+    try {
+      void this.connection?.sendRequest(Requests.shutdown).catch(() => undefined);
+    } catch {
+      // The connection is already closed: the runner is gone or going.
+    }
     const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
     const result = await exited;
     clearTimeout(timer);

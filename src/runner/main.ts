@@ -13,6 +13,7 @@ import { currentPlatform } from './platform/current';
 import { locateVitest, type LocatedVitest } from './vitest-locate';
 import { RunSession } from './run-session';
 import { emergencyStop } from './emergency-stop';
+import { killedRecently } from './intentional-kills';
 
 declare const RUNNER_VERSION: string | undefined;
 
@@ -109,12 +110,24 @@ setInterval(() => {
 }, 250).unref();
 
 process.on('uncaughtException', (error) => {
+  // Vitest 3's pool (tinypool) throws this from a child's exit handler when Redline has killed a
+  // worker on purpose; the file is already reported as stopped and the run goes on.
+  if (killedRecently() && /Worker exited unexpectedly/.test(error.message)) {
+    log('debug', `pool noticed a stopped worker: ${error.message}`);
+    return;
+  }
   log('error', `runner crashed: ${error.stack ?? error.message}`);
   process.stderr.write(`redline runner: uncaught exception: ${error.stack ?? error.message}\n`);
   setTimeout(() => void shutdown(4), 50);
 });
+const rejectionsSeen = new Set<string>();
 process.on('unhandledRejection', (reason) => {
-  log('error', `runner: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+  // A pool that keeps writing to a killed worker rejects once per message: say it once.
+  if (rejectionsSeen.has(text)) return;
+  rejectionsSeen.add(text);
+  const expected = killedRecently() && /ERR_IPC_CHANNEL_CLOSED|Channel closed/.test(text);
+  log(expected ? 'debug' : 'warn', `runner: unhandled rejection: ${text}`);
 });
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 

@@ -11,6 +11,7 @@ import type { GuardAction, MemorySample, TierPercents } from '../protocol/runner
 import { ENV, type ProbeMessage, type RunnerToProbe } from '../protocol/probe';
 import type { Platform } from './platform/platform';
 import { stopProcesses } from './kill-tree';
+import { noteIntentionalKill } from './intentional-kills';
 
 const RESCAN_MS = 500;
 const TERM_GRACE_MS = 500;
@@ -142,6 +143,7 @@ export class MemoryGuard {
   async stopAllWorkers(): Promise<void> {
     const pids = [...this.workers.values()].flatMap((w) => [...w.subtree]);
     for (const w of this.workers.values()) w.stopping = true;
+    noteIntentionalKill();
     await stopProcesses(this.o.platform, pids, { graceMs: TERM_GRACE_MS });
   }
 
@@ -163,13 +165,20 @@ export class MemoryGuard {
 
   /** After Vitest has closed: its own children should be gone too; stop any that are not. */
   async reapRunnerChildren(): Promise<void> {
+    // The pool's workers may take a moment to exit after Vitest closes: give them a second.
+    const deadline = Date.now() + 1000;
     await this.scan();
+    while (Date.now() < deadline && this.table.some((p) => p.ppid === this.o.runnerPid && this.treePids.has(p.pid))) {
+      await new Promise((r) => setTimeout(r, 50));
+      await this.scan();
+    }
     const left = this.table.filter((p) => this.treePids.has(p.pid) && p.pid !== this.o.runnerPid);
     const orphans = left.filter((p) => p.ppid !== this.o.runnerPid);
     await this.killOrphans(orphans);
     const helpers = left.filter((p) => p.ppid === this.o.runnerPid).map((p) => p.pid);
     if (helpers.length > 0) {
       this.o.log('debug', `stopping ${helpers.length} leftover Vitest helper process(es): ${helpers.join(', ')}`);
+      noteIntentionalKill();
       await stopProcesses(this.o.platform, helpers, { graceMs: TERM_GRACE_MS });
     }
   }
@@ -301,6 +310,7 @@ export class MemoryGuard {
     this.o.onStopped(event);
     // Memory: kill at once, the machine comes first. Timeout: TERM first, then KILL.
     const decidedAt = performance.now();
+    noteIntentionalKill();
     void stopProcesses(this.o.platform, [...w.subtree], reason === 'memory' ? { graceMs: 0, signal: 'SIGKILL' } : { graceMs: TERM_GRACE_MS })
       .then(() => this.waitGone(pid, 5000))
       .then((gone) => {
@@ -333,6 +343,7 @@ export class MemoryGuard {
       const file = p.markers?.[ENV.workerFile];
       this.orphans.push({ pid: p.pid, command: p.command, ...(file ? { file } : {}) });
     }
+    noteIntentionalKill();
     await stopProcesses(this.o.platform, fresh.map((p) => p.pid), { graceMs: TERM_GRACE_MS });
   }
 }

@@ -149,6 +149,13 @@ export class RunSession {
       if (!this.cancelled) {
         const result = await vitest.runTestSpecifications(specs, true);
         unhandled = result.unhandledErrors;
+        // Vitest 3 never ends a module that failed to collect (no onTestModuleEnd): settle
+        // every module Vitest knows the outcome of but did not end.
+        for (const m of result.testModules) {
+          const f = this.recordOf(m);
+          const state = m.state();
+          if (f && !f.ended && !f.stopped && state !== 'queued' && state !== 'pending') this.endModule(m, f);
+        }
       }
       const orphans = await this.guard.finish();
       await vitest.close().catch((e: unknown) => events.log('warn', `closing Vitest: ${errorText(e)}`));
@@ -203,7 +210,7 @@ export class RunSession {
     };
     const stdout = this.logStream('stdout');
     const stderr = this.logStream('stderr');
-    return mod.createVitest('test', options, { plugins: [plugin] }, { stdout, stderr });
+    return withoutProcessHandlers(() => mod.createVitest('test', options, { plugins: [plugin] }, { stdout, stderr }));
   }
 
   /** Vitest's own console output (warnings, config messages) goes to the host's log, never stdout. */
@@ -233,23 +240,27 @@ export class RunSession {
       },
       onTestModuleEnd: (m) => {
         const f = this.recordOf(m);
-        if (!f || f.stopped) return;
-        f.ended = true;
-        f.durationMs = m.diagnostic().duration;
-        f.errors = m.errors().map(toError);
-        for (const t of m.children.allTests()) {
-          const r = testReport(t);
-          if (!f.tests.has(r.fullName)) f.tests.set(r.fullName, r);
-        }
-        f.state = moduleState(m, f);
-        if (f.pid !== undefined) f.peakRssBytes = Math.max(f.peakRssBytes, this.guard?.peakOf(f.pid) ?? 0);
-        events.fileFinished(this.finalize(f));
+        if (f && !f.stopped) this.endModule(m, f);
       },
       onUserConsoleLog: (log) => {
         events.output(log.type, log.content);
       },
     };
   }
+
+  private endModule(m: TestModuleLike, f: FileRecord): void {
+    f.ended = true;
+    f.durationMs = m.diagnostic().duration;
+    f.errors = m.errors().map(toError);
+    for (const t of m.children.allTests()) {
+      const r = testReport(t);
+      if (!f.tests.has(r.fullName)) f.tests.set(r.fullName, r);
+    }
+    f.state = moduleState(m, f);
+    if (f.pid !== undefined) f.peakRssBytes = Math.max(f.peakRssBytes, this.guard?.peakOf(f.pid) ?? 0);
+    this.deps.events.fileFinished(this.finalize(f));
+  }
+
 
   private onProbe(m: ProbeMessage): void {
     this.guard?.onProbe(m);
@@ -416,4 +427,25 @@ function toError(e: SerializedErrorLike): TestError {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Vitest's logger installs process handlers meant for its own CLI: on an unhandled rejection it
+ * calls process.exit(), and on SIGINT/SIGTERM it exits at once. In the runner those would end the
+ * whole run when Redline kills a worker (Vitest 3's tinypool then rejects a send to the dead
+ * child) and would skip Redline's own cleanup on a signal. The runner owns its process: it keeps
+ * its own handlers and removes the ones Vitest added.
+ */
+async function withoutProcessHandlers<T>(create: () => Promise<T>): Promise<T> {
+  const events = ['unhandledRejection', 'SIGINT', 'SIGTERM'] as const;
+  const before = new Map(events.map((e) => [e, new Set<unknown>(process.listeners(e as 'SIGINT'))]));
+  try {
+    return await create();
+  } finally {
+    for (const e of events) {
+      for (const listener of process.listeners(e as 'SIGINT')) {
+        if (!before.get(e)?.has(listener)) process.off(e as 'SIGINT', listener);
+      }
+    }
+  }
 }

@@ -57,8 +57,8 @@ describe('encode / decode', () => {
   const good = encode(todoV2, value, sha256);
   it.each([
     ['empty', '', 'not-json', /empty/],
-    ['truncated', good.slice(0, good.length / 2), 'not-json', /not JSON/],
-    ['random bytes', '\u0000\u00ff\u00fe\u0007garbage\u0003', 'not-json', /not JSON/],
+    ['truncated', good.slice(0, good.length / 2), 'not-json', /not valid JSON/],
+    ['random bytes', '\u0000\u00ff\u00fe\u0007garbage\u0003', 'not-json', /not valid JSON/],
     ['JSON of the wrong shape', '{"hello":"world"}', 'wrong-shape', /not a Redline state file/],
     ['a JSON array', '[1,2,3]', 'wrong-shape', /not a Redline state file/],
     ['an envelope without payload', envelopeText({ schema: 'redline.todo', version: 2, checksum: 'x' }), 'wrong-shape', /not a Redline/],

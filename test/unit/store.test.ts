@@ -106,7 +106,7 @@ describe('a damaged document is quarantined and restored from the newest valid b
     ['a wrong checksum', (fs, text) => fs.putFile(PHASES, text.replace('"kept"', '"kEpt"')), 'bad-checksum'],
     ['a newer version', (fs, text) => fs.putFile(PHASES, text.replace('"version":1', '"version":9')), 'newer-version'],
     ['unreadable permissions', (fs, text) => { fs.putFile(PHASES, text); fs.setUnreadable(PHASES); }, 'unreadable'],
-    ['a directory where the file should be', (fs) => { fs.putDir(PHASES); fs.putFile(`${PHASES}/inner`, 'x'); }, 'is-directory'],
+    ['a directory where the file should be', (fs) => { fs.remove(PHASES); fs.putFile(`${PHASES}/inner`, 'x'); }, 'is-directory'],
   ];
 
   it.each(corruptions)('%s', async (_name, corrupt, reason) => {
@@ -114,10 +114,7 @@ describe('a damaged document is quarantined and restored from the newest valid b
     await saveOk(f, good);
     expect((await f.store.backup('known good')).ok).toBe(true);
     await saveOk(f, phasesWith('kept', 'newer'));
-    const text = f.fs.peek(PHASES) ?? '';
-    if (reason !== 'is-directory') f.fs.rm(PHASES);
-    else await f.fs.rm(PHASES);
-    corrupt(f.fs, text);
+    corrupt(f.fs, f.fs.peek(PHASES) ?? '');
     f.clock.advance(1_000);
 
     const loaded = await f.store.load('phases');
@@ -157,7 +154,7 @@ describe('a damaged document is quarantined and restored from the newest valid b
     expect(loaded).toMatchObject({ value: emptyPhaseState(), status: 'recovered', recovered: { reason: 'not-json', restoredFrom: null } });
     expect(loaded.recovered?.message).toMatch(/No backup held a valid copy, so it starts empty/);
     expect(f.fs.peek(loaded.recovered?.quarantinedTo ?? '')).toBe('not json at all');
-    expect(f.fs.exists(PHASES)).toBe(false);
+    expect(await f.store.load('phases')).toEqual({ value: emptyPhaseState(), status: 'ok' });
   });
 
   it('when the bad file cannot be moved it is left untouched and the backup is used in memory', async () => {
@@ -172,33 +169,42 @@ describe('a damaged document is quarantined and restored from the newest valid b
     expect(f.fs.peek(PHASES)).toBe('{');
   });
 
-  it('when the restored copy cannot be written (full disk) the value is still returned', async () => {
+  it('when the replacement cannot be written (full disk) the bad file stays and the value is still returned', async () => {
     const f = makeStore();
     await saveOk(f, good);
     await f.store.backup();
     f.fs.putFile(PHASES, '');
     f.fs.diskFull();
     const loaded = await f.store.load('phases');
-    expect(loaded.value).toEqual(good);
-    expect(loaded.recovered?.message).toMatch(/restored copy could not be written \(the disk is full/);
+    expect(loaded).toMatchObject({ value: good, recovered: { quarantinedTo: null } });
+    expect(loaded.recovered?.message).toMatch(/replacement could not be written \(the disk is full/);
+    expect(f.fs.peek(PHASES)).toBe('');
+    expect(f.fs.tree(DIR).filter((p) => !p.startsWith('backups'))).toEqual(['phases.json']);
+    // Once there is space again, the next load recovers for good.
+    f.fs.diskFull(false);
+    expect(await f.store.load('phases')).toMatchObject({ value: good, status: 'recovered', recovered: { quarantinedTo: expect.any(String) } });
+    expect(await f.store.load('phases')).toMatchObject({ value: good, status: 'ok' });
   });
 
-  it('a crash in the middle of a recovery loses nothing: the next load finishes it', async () => {
+  it.each([
+    ['staging the replacement', 'writeFile' as const, /\.restoring$/],
+    ['moving the bad file to quarantine', 'rename' as const, /phases\.json$/],
+    ['putting the replacement in place', 'rename' as const, /\.restoring$/],
+  ])('a process killed while %s loses nothing: the next load recovers or finishes', async (_when, op, path) => {
     const f = makeStore();
     await saveOk(f, good);
     await f.store.backup();
     f.fs.putFile(PHASES, 'garbage');
-    f.fs.crashBefore('rename', { path: /\.tmp$/ });
-    await expect(f.store.load('phases')).rejects.toBeInstanceOf(SimulatedCrash);
+    f.fs.crashBefore(op, { path });
+    await f.store.load('phases').catch((error: unknown) => expect(error).toBeInstanceOf(SimulatedCrash));
+    expect(f.fs.crashed).toBe(true);
     f.fs.revive();
+
     const next = makeStore({ fs: f.fs, clock: f.clock });
-    // The bad file was already quarantined; the restore never landed, so the document is missing
-    // now — but the backup still holds it, and a restore brings it back.
+    expect(await next.store.load('phases')).toMatchObject({ value: good, status: 'recovered' });
+    expect(await next.store.load('phases')).toEqual({ value: good, status: 'ok' });
     expect(f.fs.tree(`${DIR}/quarantine`)).toHaveLength(1);
-    const backups = await next.store.listBackups();
-    const restored = await next.store.restore(backups[0]?.id ?? '');
-    expect(restored.ok).toBe(true);
-    expect((await next.store.load('phases')).value).toEqual(good);
+    expect(f.fs.exists(`${PHASES}.restoring`)).toBe(false);
   });
 
   it('survives the corruption of every non-backup file at once, nothing lost that a backup held', async () => {

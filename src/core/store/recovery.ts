@@ -20,7 +20,8 @@ import { describeFsError } from './store-result';
 export const RESTORING_SUFFIX = '.restoring';
 
 export interface Recovery {
-  readonly reason: Exclude<DecodeFailure, 'missing'>;
+  /** interrupted: an earlier recovery was cut short (the process died) and this load finished it. */
+  readonly reason: Exclude<DecodeFailure, 'missing'> | 'interrupted';
   /** What was wrong, in words. */
   readonly detail: string;
   /** Where the bad file now is; null when it was left in place (see message). */
@@ -83,8 +84,11 @@ export async function recoverDocument<T>(
       await fs.rename(staged, documentPath(ctx, spec));
       await fs.syncDir(ctx.dir);
     } catch (error) {
-      if (quarantinedTo === null) {
-        if (isStaged) await fs.rm(staged).catch(() => undefined);
+      // Until the bad file has moved, the staged copy (maybe half-written) must not stay behind.
+      if (quarantinedTo === null) await fs.rm(staged).catch(() => undefined);
+      if (!isStaged) {
+        notes.push(`The replacement could not be written (${describeFsError(error)}), so the damaged file was left as it is and the restored copy is used in memory only.`);
+      } else if (quarantinedTo === null) {
         notes.push(`It could not be moved to quarantine (${describeFsError(error)}), so it was left as it is and the restored copy is used in memory only.`);
       } else {
         notes.push(`The restored copy could not be put in place (${describeFsError(error)}); the next load tries again.`);
@@ -110,19 +114,20 @@ export async function recoverDocument<T>(
  * to finish (a damaged staged file is dropped: the bad original is already in quarantine).
  * The caller holds the lock.
  */
-export async function completeRecovery<T>(ctx: StoreContext, spec: DocumentSpec<T>): Promise<T | null> {
+export async function completeRecovery<T>(ctx: StoreContext, spec: DocumentSpec<T>): Promise<Recovered<T> | null> {
   const staged = restoringPath(ctx, spec);
   const decoded = await readDocument(ctx, spec, staged);
   if (!decoded.ok) {
     if (decoded.reason !== 'missing') await ctx.fs.rm(staged).catch(() => undefined);
     return null;
   }
+  let message = `${documentFile(spec)} in ${ctx.dir}: an earlier recovery was interrupted after the damaged file went to quarantine; its restored copy is now in place.`;
   try {
     await ctx.fs.rename(staged, documentPath(ctx, spec));
     await ctx.fs.syncDir(ctx.dir);
   } catch (error) {
-    ctx.logger.warn(`Finishing the interrupted recovery of ${documentFile(spec)} failed (${describeFsError(error)}); using it in memory.`);
+    message += ` Putting it in place failed (${describeFsError(error)}); it is used in memory, and the next load tries again.`;
   }
-  ctx.logger.warn(`Finished an interrupted recovery of ${documentFile(spec)} in ${ctx.dir}.`);
-  return decoded.value;
+  ctx.logger.warn(message);
+  return { value: decoded.value, recovery: { reason: 'interrupted', detail: 'an earlier recovery was interrupted', quarantinedTo: null, restoredFrom: null, message } };
 }

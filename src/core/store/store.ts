@@ -15,7 +15,7 @@ import type { Lock, LockHolder } from './lock';
 import { LOCK_FILE } from './lock';
 import type { Logger } from './logger';
 import { joinPath } from './paths';
-import { recoverDocument } from './recovery';
+import { completeRecovery, recoverDocument, RESTORING_SUFFIX, restoringPath } from './recovery';
 import type { Recovery } from './recovery';
 import { BACKUPS_DIR, documentFile, documentPath, QUARANTINE_DIR, readDocument, writeDocument } from './store-context';
 import type { StoreContext } from './store-context';
@@ -168,7 +168,10 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
   async function loadLocked(spec: DocumentSpec<unknown>): Promise<Loaded<unknown>> {
     const decoded = await readDocument(ctx, spec, documentPath(ctx, spec));
     if (decoded.ok) return loadedOk(decoded.value, decoded.migratedFrom);
-    if (decoded.reason === 'missing') return { value: spec.empty(), status: 'missing' };
+    if (decoded.reason === 'missing') {
+      const finished = await completeRecovery(ctx, spec);
+      return finished ? { value: finished.value, status: 'recovered', recovered: finished.recovery } : { value: spec.empty(), status: 'missing' };
+    }
     const { value, recovery } = await recoverDocument(ctx, spec, { reason: decoded.reason, detail: decoded.detail }, true);
     return { value, status: 'recovered', recovered: recovery };
   }
@@ -178,12 +181,26 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
     // Reads need no lock — writes are atomic renames, so a reader sees a whole old or new file.
     const first = await readDocument(ctx, spec, documentPath(ctx, spec));
     if (first.ok) return loadedOk(first.value, first.migratedFrom);
-    if (first.reason === 'missing') return { value: spec.empty(), status: 'missing' };
+    if (first.reason === 'missing' && !(await exists(restoringPath(ctx, spec)))) return { value: spec.empty(), status: 'missing' };
     // Repairs are writes: take the lock, and look again, as another process may have repaired it.
     const repaired = await exclusive(async () => ok(await loadLocked(spec)));
     if (repaired.ok) return repaired.value;
+    if (first.reason === 'missing') return { value: spec.empty(), status: 'missing' };
     const { value, recovery } = await recoverDocument(ctx, spec, { reason: first.reason, detail: first.detail }, false, repaired.error.message);
     return { value, status: 'recovered', recovered: recovery };
+  }
+
+  async function exists(path: string): Promise<boolean> {
+    return fs.stat(path).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Remove a document and any staged replacement, which would otherwise bring it back. */
+  async function removeDocument(spec: DocumentSpec<unknown>): Promise<void> {
+    await fs.rm(documentPath(ctx, spec));
+    await fs.rm(restoringPath(ctx, spec));
   }
 
   async function saveLocked(spec: DocumentSpec<unknown>, value: unknown): Promise<StoreResult<void>> {
@@ -240,8 +257,12 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
     if (!safety.ok) return fail(safety.error.code, `Restore refused: the safety backup failed. ${safety.error.message}`, safety.error.fsCode);
     try {
       for (const spec of specs) {
-        if (values.has(spec)) await writeDocument(ctx, spec, values.get(spec));
-        else await fs.rm(documentPath(ctx, spec));
+        if (values.has(spec)) {
+          await fs.rm(restoringPath(ctx, spec));
+          await writeDocument(ctx, spec, values.get(spec));
+        } else {
+          await removeDocument(spec);
+        }
       }
     } catch (error) {
       return ioFailure(`Restoring backup ${id}`, error, `The restore stopped part-way; the state from before it is in backup ${safety.value.backup.id}.`);
@@ -261,7 +282,11 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
       });
       const clear = hard
         ? names.filter((name) => name !== BACKUPS_DIR && name !== LOCK_FILE && !name.startsWith(`${LOCK_FILE}.`))
-        : names.filter((name) => isTempName(name) || specs.some((spec) => spec.softReset === 'clear' && documentFile(spec) === name));
+        : names.filter(
+            (name) =>
+              isTempName(name) ||
+              specs.some((spec) => spec.softReset === 'clear' && (name === documentFile(spec) || name === documentFile(spec) + RESTORING_SUFFIX)),
+          );
       for (const name of clear) {
         await fs.rm(joinPath(dir, name));
         removed.push(name);

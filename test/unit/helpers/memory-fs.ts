@@ -79,6 +79,12 @@ export class MemoryFs implements Fs {
     this.nodes.set(p, { kind: 'file', data, mtimeMs: this.now(), unreadable: false });
   }
 
+  /** Remove a file or a tree at once, bypassing faults (for arranging a test). */
+  remove(path: string): void {
+    const p = norm(path);
+    for (const key of [...this.nodes.keys()]) if (key === p || key.startsWith(p + '/')) this.nodes.delete(key);
+  }
+
   putDir(path: string): void {
     this.mkdirSync(norm(path));
   }
