@@ -322,8 +322,11 @@ export function describeProc(p: ProcInfo): string {
   return `  pid ${p.pid} (ppid ${p.ppid}, state ${p.state}): ${p.cmdline.slice(0, 160)}`;
 }
 
+/** A run that has ended, with how it ended. */
+export type FinishedRun = CliRun & { readonly result: CliResult };
+
 /** Starts the CLI and waits for it. */
-export async function runCli(args: readonly string[], options: StartOptions & { timeoutMs?: number } = {}): Promise<CliRun & { result: CliResult }> {
+export async function runCli(args: readonly string[], options: StartOptions & { timeoutMs?: number } = {}): Promise<FinishedRun> {
   const run = new CliRun(args, options);
   const result = await run.wait(options.timeoutMs);
   return Object.assign(run, { result });

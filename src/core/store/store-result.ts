@@ -12,7 +12,9 @@ export type StoreErrorCode =
   | 'bad-backup'
   /** The value given to save does not match its document's schema (a bug in the caller). */
   | 'invalid-value'
-  | 'invalid-argument';
+  | 'invalid-argument'
+  /** An unexpected exception (a bug); the message carries its text. */
+  | 'internal';
 
 export interface StoreError {
   readonly code: StoreErrorCode;
@@ -35,7 +37,8 @@ export function fail<T>(code: StoreErrorCode, message: string, fsCode?: string):
 export function ioFailure<T>(action: string, error: unknown, after = ''): StoreResult<T> {
   const code = errorCode(error);
   const message = `${action} failed: ${describeFsError(error)}.${after ? ' ' + after : ''}`;
-  return fail('io', message, code);
+  // Only an error with a Node code came from the file system; anything else is a bug of ours.
+  return fail(code === undefined ? 'internal' : 'io', message, code);
 }
 
 export function describeFsError(error: unknown): string {

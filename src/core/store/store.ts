@@ -146,13 +146,16 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
   }
 
   let tail: Promise<unknown> = Promise.resolve();
-  /** One mutating operation at a time: queued here, locked across processes. */
-  function exclusive<T>(operation: () => Promise<StoreResult<T>>): Promise<StoreResult<T>> {
+  /**
+   * One mutating operation at a time: queued here, locked across processes. `what` names the
+   * operation in the message of anything it throws, so a caller never sees a raw exception.
+   */
+  function exclusive<T>(what: string, operation: () => Promise<StoreResult<T>>): Promise<StoreResult<T>> {
     const guarded = async (): Promise<StoreResult<T>> => {
       try {
         return await operation();
       } catch (error) {
-        return ioFailure(`The state in ${dir}: an operation`, error);
+        return ioFailure(what, error);
       }
     };
     const run = tail.then(async (): Promise<StoreResult<T>> => {
@@ -183,7 +186,7 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
     if (first.ok) return loadedOk(first.value, first.migratedFrom);
     if (first.reason === 'missing' && !(await exists(restoringPath(ctx, spec)))) return { value: spec.empty(), status: 'missing' };
     // Repairs are writes: take the lock, and look again, as another process may have repaired it.
-    const repaired = await exclusive(async () => ok(await loadLocked(spec)));
+    const repaired = await exclusive(`Repairing ${documentFile(spec)}`, async () => ok(await loadLocked(spec)));
     if (repaired.ok) return repaired.value;
     if (first.reason === 'missing') return { value: spec.empty(), status: 'missing' };
     const { value, recovery } = await recoverDocument(ctx, spec, { reason: first.reason, detail: first.detail }, false, repaired.error.message);
@@ -337,20 +340,20 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
   const store: Store<DocumentSpecs> = {
     dir,
     load,
-    save: (kind, value) => exclusive(() => saveLocked(specOf(kind), value)),
+    save: (kind, value) => exclusive(`Saving ${kind}`, () => saveLocked(specOf(kind), value)),
     update: (kind, change) =>
-      exclusive(async () => {
+      exclusive(`Updating ${kind}`, async () => {
         const current = await loadLocked(specOf(kind));
         const value = change(current.value);
         const saved = await saveLocked(specOf(kind), value);
         return saved.ok ? ok({ ...current, value }) : saved;
       }),
-    backup: (label) => exclusive(() => backupLocked(label, false)),
+    backup: (label) => exclusive('Backing up', () => backupLocked(label, false)),
     listBackups: async () => (await scanBackups(ctx)).backups,
-    restore: (id) => exclusive(() => restoreLocked(id)),
-    prune: (options) => exclusive(() => pruneLocked(options)),
-    resetSoft: () => exclusive(() => resetLocked(false)),
-    resetHard: () => exclusive(() => resetLocked(true)),
+    restore: (id) => exclusive(`Restoring backup ${id}`, () => restoreLocked(id)),
+    prune: (options) => exclusive('Pruning backups', () => pruneLocked(options)),
+    resetSoft: () => exclusive('The soft reset', () => resetLocked(false)),
+    resetHard: () => exclusive('The hard reset', () => resetLocked(true)),
     health,
   };
   return store as unknown as Store<S>;
