@@ -1,0 +1,34 @@
+// The run history (`.redline/runs.json`): a bounded list of what each run found, newest last.
+// Cleared by a soft reset; the phases are what survive it.
+import { z } from 'zod';
+import { SummarySchema, StopReasonSchema } from '../../protocol/report';
+import type { DocumentSpec } from './envelope';
+
+export const RUN_HISTORY_LIMIT = 100;
+
+const RunEntrySchema = z.object({
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  exitCode: z.number().int(),
+  summary: SummarySchema,
+  memory: z.object({ limitBytes: z.number(), peakBytes: z.number() }),
+  stopped: z.array(z.object({ path: z.string(), reason: StopReasonSchema, test: z.string().optional() })),
+});
+export type RunEntry = z.infer<typeof RunEntrySchema>;
+
+export const RunHistorySchema = z.object({ runs: z.array(RunEntrySchema) });
+export type RunHistory = z.infer<typeof RunHistorySchema>;
+
+export const runsDocument: DocumentSpec<RunHistory> = {
+  kind: 'runs',
+  version: 1,
+  schema: RunHistorySchema,
+  migrations: {},
+  empty: () => ({ runs: [] }),
+  softReset: 'clear',
+};
+
+/** Appends a run and keeps the newest RUN_HISTORY_LIMIT. */
+export function appendRun(history: RunHistory, entry: RunEntry): RunHistory {
+  return { runs: [...history.runs, entry].slice(-RUN_HISTORY_LIMIT) };
+}

@@ -1,0 +1,69 @@
+// The state store of one workspace (`<root>/.redline/`), wired to the real world: node:fs, the
+// clock, sha256, and a lock file that names this process. The CLI and the runner open it alike;
+// the lock serializes them (and an editor's runner) when they write at once.
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../core/store/store';
+import { createLock } from '../../core/store/lock';
+import type { Logger } from '../../core/store/logger';
+import { phasesDocument } from '../../core/store/phases-document';
+import { runsDocument } from '../../core/store/runs-document';
+import { nodeFs } from './node-fs';
+
+export const STATE_DIR = '.redline';
+
+export const WORKSPACE_DOCUMENTS = { phases: phasesDocument, runs: runsDocument } as const;
+export type WorkspaceStore = Store<typeof WORKSPACE_DOCUMENTS>;
+
+export interface WorkspaceStoreOptions {
+  readonly logger: Logger;
+  /** Config `backups.max`. */
+  readonly backupsMax?: number;
+  /** What this process is, for the lock file and the message another writer sees. */
+  readonly command: string;
+  /** How long to wait for another writer's lock. */
+  readonly lockWaitMs?: number;
+}
+
+export const realClock = {
+  now: () => Date.now(),
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
+
+export const sha256 = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function stateDir(root: string): string {
+  return join(root, STATE_DIR);
+}
+
+export function openWorkspaceStore(root: string, options: WorkspaceStoreOptions): WorkspaceStore {
+  const dir = stateDir(root);
+  const lock = createLock({
+    fs: nodeFs,
+    dir,
+    clock: realClock,
+    owner: { pid: process.pid, hostname: hostname(), command: options.command },
+    isAlive: isPidAlive,
+    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+  });
+  return openStore({
+    fs: nodeFs,
+    dir,
+    clock: realClock,
+    hash: sha256,
+    logger: options.logger,
+    documents: WORKSPACE_DOCUMENTS,
+    lock,
+    ...(options.backupsMax !== undefined ? { backupsMax: options.backupsMax } : {}),
+  });
+}
