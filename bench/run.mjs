@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Redline against plain Vitest, in one run (`npm run bench` builds first, then runs this):
 //
-//   node bench/run.mjs [--quick] [--only NAME[,NAME…]]…
+//   node bench/run.mjs [--quick] [--only NAME[,NAME…]]… [--heap-pairs N]
+//
+// --quick: fewer repetitions (a check that everything works, not figures to quote).
+// --heap-pairs: Redline/plain-Vitest pairs on the heap runaway (default 1: plain Vitest takes
+// about a minute to die of it, and the full bench should stay near 10 minutes).
 //
 // Sections (names for --only):
 //   all-pass      wall time and peak tree memory on test/fixtures/all-pass
@@ -46,7 +50,7 @@ const IDLE_WINDOW_MS = 10_000; // measured inside it, starting 500 ms after the 
 
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
-  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join('|')}[,…]]`);
+  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join('|')}[,…]] [--heap-pairs N]`);
   process.exit(3);
 }
 
@@ -62,6 +66,9 @@ function parseArgs(argv) {
         if (!SECTIONS.includes(name)) usage(`unknown section "${name}"`);
         opts.only.add(name);
       }
+    } else if (arg === '--heap-pairs') {
+      opts.heapPairs = Number(argv[++i]);
+      if (!Number.isInteger(opts.heapPairs) || opts.heapPairs < 1) usage('--heap-pairs needs a positive integer');
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument ${arg}`);
   }
@@ -292,6 +299,7 @@ function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdog
       const machineCores = m1.total > m0.total ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * cpus().length : 0;
       const treeCores = (treeCpuTicks / CLK_TCK) * 1000 / wallMs;
       const benchCores = (cpu.user + cpu.system) / 1000 / wallMs;
+      outsideLoads.push(Math.max(0, machineCores - treeCores - benchCores));
       const finish = () =>
         resolvePromise({
           wallMs,
@@ -371,10 +379,13 @@ const fmtMs = (ms) => (ms === undefined ? '—' : `${Math.round(ms)} ms`);
 const fmtPct = (p, digits = 2) => (p === undefined ? '—' : `${p.toFixed(digits)} %`);
 const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '—' : r.toFixed(3));
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
-const range = (values, fmt) => {
+/** "median (min–max)", or just the median when there is one value. */
+const withRange = (med, values, fmt) => {
   const s = spread(values);
-  return s ? `${fmt(s.min)}–${fmt(s.max)}` : '';
+  return s ? `${fmt(med)} (${fmt(s.min)}–${fmt(s.max)})` : fmt(med);
 };
+const signedPct = (p) => (p === undefined ? '—' : `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(2)} %`);
+const outsideLoads = []; // other load on the machine during every measured run
 
 const rows = []; // { measure, redline, vitest, ratio, target, ok? }
 const notes = [];
@@ -440,14 +451,14 @@ async function wallSection(name, ws, pairs, label) {
   const wallR = median(redline.map((r) => r.wallMs));
   const wallV = median(vitest.map((r) => r.wallMs));
   const wr = ratio(wallR, wallV);
-  row(`${label}: wall time (median of ${pairs}; range)`, `${fmtS(wallR)} (${range(redline.map((r) => r.wallMs), fmtS)})`, `${fmtS(wallV)} (${range(vitest.map((r) => r.wallMs), fmtS)})`, fmtRatio(wr), '≤ 1.05', wr !== undefined && wr <= 1.05);
   // Per-pair ratios: noise that hit one pair shows here, not in the medians.
   const pairRatios = redline.map((r, i) => r.wallMs / vitest[i].wallMs);
+  row(`${label}: wall time, median of ${pairs} (min–max); ratio of medians (per pair)`, withRange(wallR, redline.map((r) => r.wallMs), fmtS), withRange(wallV, vitest.map((r) => r.wallMs), fmtS), `${fmtRatio(wr)} (${pairRatios.map((x) => x.toFixed(2)).join(' / ')})`, '≤ 1.05', wr !== undefined && wr <= 1.05);
   const memR = median(redline.map((r) => r.peakRssBytes));
   const memV = median(vitest.map((r) => r.peakRssBytes));
-  row(`${label}: peak tree RSS, bench sampler at 20 Hz`, fmtBytes(memR), fmtBytes(memV), fmtRatio(ratio(memR, memV)), '—');
+  row(`${label}: peak tree RSS seen from outside at 20 Hz (Redline: CLI + runner + workers), median (min–max)`, withRange(memR, redline.map((r) => r.peakRssBytes), fmtBytes), withRange(memV, vitest.map((r) => r.peakRssBytes), fmtBytes), fmtRatio(ratio(memR, memV)), '—');
   const memReport = median(redline.map((r) => r.report?.memory.peakBytes));
-  row(`${label}: peak tree RSS, Redline's own report`, fmtBytes(memReport), '—', '—', '—');
+  row(`${label}: peak tree RSS in Redline's report (memory.peakBytes: runner + workers, no CLI)`, withRange(memReport, redline.map((r) => r.report?.memory.peakBytes), fmtBytes), '—', '—', '—');
   const cpuR = median(redline.map((r) => r.treeCpuMs));
   const cpuV = median(vitest.map((r) => r.treeCpuMs));
   row(`${label}: CPU time of the whole tree (user+sys)`, fmtS(cpuR), fmtS(cpuV), fmtRatio(ratio(cpuR, cpuV)), '—');
@@ -502,11 +513,14 @@ async function idleRun(kind, ws) {
     if (markSeenAt === undefined && existsSync(mark)) markSeenAt = atMs;
     if (markSeenAt === undefined) return;
     if (!before && atMs >= markSeenAt + 500) before = { atMs, cpu: snapshot(table, tree), table };
-    else if (before && !after && atMs >= before.atMs + IDLE_WINDOW_MS) after = { atMs, cpu: snapshot(table, tree), table };
+    else if (before && !after && atMs >= before.atMs + IDLE_WINDOW_MS) {
+      after = { atMs, cpu: snapshot(table, tree), table, cmd: new Map(tree.map((p) => [p, cmdlineOf(p)])) };
+    }
   };
   const env = { REDLINE_BENCH_MARK: mark, REDLINE_BENCH_IDLE_MS: String(IDLE_TEST_MS) };
   const r = kind === 'redline' ? await runRedline(ws, { env, onTick, watchdogMs: 90_000 }) : await runVitest(ws, { env, onTick, watchdogMs: 90_000 });
   if (!before || !after) return { run: r, error: 'the idle window was not observed (no mark file, or the run ended early)' };
+  if (kind === 'redline' && ![...after.cmd.values()].some((c) => /dist\/runner\.js/.test(c))) return { run: r, error: 'no dist/runner.js process in the tree' };
   const windowMs = after.atMs - before.atMs;
   // Roles: Redline = CLI (the root) → runner (dist/runner.js) → workers; Vitest = main → workers.
   const roles = {};
@@ -515,8 +529,9 @@ async function idleRun(kind, ws) {
     if (t0 === undefined) continue;
     let role = 'workers';
     if (pid === rootPid) role = kind === 'redline' ? 'cli' : 'main';
-    else if (kind === 'redline' && after.table.get(pid)?.ppid === rootPid && /dist\/runner\.js/.test(cmdlineOf(pid))) role = 'main';
+    else if (kind === 'redline' && after.table.get(pid)?.ppid === rootPid && /dist\/runner\.js/.test(after.cmd.get(pid) ?? '')) role = 'main';
     roles[role] = (roles[role] ?? 0) + ((t1 - t0) / CLK_TCK) * 1000;
+    if (process.env.BENCH_DEBUG) console.error(`    ${pid} ppid ${after.table.get(pid)?.ppid} ${role} ${t1 - t0} ticks: ${(after.cmd.get(pid) ?? '').slice(0, 120)}`);
   }
   const pct = (ms) => (ms === undefined ? undefined : (ms / windowMs) * 100);
   return {
@@ -547,7 +562,7 @@ async function idleCpuSection(pairs) {
   const cliR = med(redline, 'cli');
   const diffs = redline.map((m, i) => (m.percent && vitest[i]?.percent ? m.percent.main - vitest[i].percent.main : undefined));
   const diff = median(diffs);
-  row(`idle CPU of the main process over ${IDLE_WINDOW_MS / 1000} s: runner (Vitest + guard) vs Vitest main (median of ${pairs})`, fmtPct(mainR), fmtPct(mainV), `+${fmtPct(diff)} (median pair difference)`, 'difference < 1 %', diff !== undefined ? diff < 1 : undefined);
+  row(`idle CPU of the main process over ${IDLE_WINDOW_MS / 1000} s: runner (Vitest + guard) vs Vitest main (median of ${pairs})`, fmtPct(mainR), fmtPct(mainV), `${signedPct(diff)} (median pair difference)`, 'difference < 1 %', diff !== undefined ? diff < 1 : undefined);
   row(`idle CPU of the whole tree (Redline: + CLI ${fmtPct(cliR)} + worker)`, fmtPct(treeR), fmtPct(treeV), fmtRatio(ratio(treeR, treeV)), '—');
   results['idle-cpu'] = {
     pairs,
@@ -606,7 +621,7 @@ async function runawaySection(reps) {
     const exitMs = median(runs.map((x) => x.run.wallMs));
     const atMs = median(runs.map((x) => x.stop.atMs));
     const tiers = [...new Set(runs.map((x) => x.stop.tierAtStop))].join('/');
-    row(`${fixture} @ 1024 MB: stop decision → worker gone (killMs, median of ${reps}; range)`, `${fmtMs(killMs)} (${range(runs.map((x) => x.stop.killMs), fmtMs)})`, 'not run (Buffers: unbounded)', '—', '≤ 250 ms', killMs !== undefined ? killMs <= 250 : undefined);
+    row(`${fixture} @ 1024 MB: stop decision → worker gone (killMs, median of ${reps} (min–max))`, withRange(killMs, runs.map((x) => x.stop.killMs), fmtMs), 'not run (Buffers: unbounded)', '—', '≤ 250 ms', killMs !== undefined ? killMs <= 250 : undefined);
     row(`${fixture} @ 1024 MB: tree peak / limit (report · sampler; worst run)`, `${fmtRatio(ratio(peakReport, limit))} · ${fmtRatio(ratio(peakSampler, limit))}; worst ${fmtRatio(maxPeak / limit)}`, '—', '—', '≤ 1.10', maxPeak / limit <= 1.1);
     row(`${fixture} @ 1024 MB: run start → stop (tier at stop) · total time to exit`, `${fmtS(atMs)} (${tiers}) · ${fmtS(exitMs)}`, '—', '—', '—');
     results.runaway[fixture] = {
@@ -735,7 +750,7 @@ function markdown(meta) {
     lines.push(`| ${r.measure} | ${r.redline} | ${r.vitest} | ${r.ratio} | ${target} |`);
   }
   lines.push('');
-  lines.push('Method: every command is spawned in its own process group; a sampler in the bench process sums the RSS of the command\'s process tree every 50 ms (so it can miss peaks shorter than that; Vitest forks a short-lived worker per file). Redline and plain Vitest alternate run by run; figures are medians. "Other load" is machine CPU outside the measured tree and the bench during the runs, from /proc/stat.');
+  lines.push('Method: every command is spawned in its own process group; a sampler in the bench process sums the RSS of the command\'s process tree every 50 ms (so it can miss peaks shorter than that; Vitest forks a short-lived worker per file). Redline and plain Vitest alternate run by run; figures are medians. GB and MB are 2^30 and 2^20 bytes. CPU figures come from utime+stime in /proc/<pid>/stat (10 ms ticks). "Other load" is machine CPU outside the measured tree and the bench during the runs, from /proc/stat.');
   if (meta.outsideLoad !== undefined) lines.push(`Other load on the machine during the timed runs: median ${meta.outsideLoad.toFixed(2)} cores of ${meta.cpus}${meta.outsideLoad > 0.3 ? ' — noisy: other processes were competing for the CPUs' : ''}.`);
   if (notes.length > 0) {
     lines.push('');
@@ -752,33 +767,31 @@ async function main() {
     if (!existsSync(file)) usage(`missing ${what}`);
   }
   const want = (name) => opts.only.size === 0 || opts.only.has(name);
-  const pairs = opts.quick ? 2 : 3;
+  const heapPairs = opts.heapPairs ?? 1;
   const t0 = performance.now();
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-  const command = `node bench/run.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const args = process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : '';
+  const command = process.env.npm_lifecycle_event === 'bench' ? `npm run bench --${args}   # node esbuild.mjs && node bench/run.mjs` : `node bench/run.mjs${args}`;
   console.error(`$ ${command}`);
   tmpRoot = mkdtempSync(join(tmpdir(), 'redline-bench-'));
   try {
     if (want('all-pass')) await wallSection('all-pass', join(ROOT, 'test', 'fixtures', 'all-pass'), opts.quick ? 3 : 5, 'all-pass (2 files)');
     if (want('suite')) {
+      // 200 files take about a minute a run on 2 cores: the suite dominates the bench's time.
       const ws = join(tmpRoot, 'suite');
       execFileSync(NODE, [join(ROOT, 'bench', 'gen-suite.mjs'), ws, '--files', '200'], { stdio: ['ignore', 'ignore', 'inherit'] });
-      await wallSection('suite', ws, pairs, 'generated suite (200 files)');
+      await wallSection('suite', ws, opts.quick ? 1 : 3, 'generated suite (200 files)');
     }
     if (want('sampler-cpu')) await samplerCpuSection(opts.quick);
     if (want('idle-cpu')) await idleCpuSection(opts.quick ? 1 : 3);
     if (want('runaway')) await runawaySection(opts.quick ? 1 : 3);
-    if (want('heap-runaway')) await heapRunawaySection(opts.quick ? 1 : 2, opts.quick ? 1 : 3);
+    if (want('heap-runaway')) await heapRunawaySection(heapPairs, opts.quick ? 1 : 3);
   } finally {
     emergencyKill();
     rmSync(tmpRoot, { recursive: true, force: true });
   }
 
-  const outside = median(
-    Object.values(results)
-      .flatMap((r) => [r.runs?.redline, r.runs?.vitest].filter(Boolean).flat())
-      .map((x) => (x.run ?? x).outsideCores),
-  );
+  const outside = median(outsideLoads);
   const meta = {
     command,
     date: new Date().toISOString(),

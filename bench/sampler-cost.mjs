@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The memory guard's hot path on Linux, replicated without importing anything from src/: read
 // /proc/<pid>/statm of 4 processes at 10 Hz, and rescan the process table (readdir /proc, then
-// every process's stat and environ) at 2 Hz — what src/runner/memory-guard.ts does with the Linux
-// platform layer while a run is idle. Prints one JSON line: the CPU this process spent on it, as a
+// every process's stat, cmdline and environ, as src/runner/platform/linux.ts listProcesses does) at
+// 2 Hz — what src/runner/memory-guard.ts does while a run is idle. Prints one JSON line: the CPU this process spent on it, as a
 // percentage of one core over the wall time. bench/run.mjs runs it; it can also run alone.
 //
 //   node bench/sampler-cost.mjs [--seconds 10] [--baseline]
@@ -56,6 +56,7 @@ function rescan() {
     const stat = read(`/proc/${name}/stat`);
     if (stat === undefined) continue;
     scanned++;
+    read(`/proc/${name}/cmdline`);
     const environ = read(`/proc/${name}/environ`);
     if (environ) environ.indexOf('REDLINE_RUN=');
   }

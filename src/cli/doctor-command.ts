@@ -8,6 +8,7 @@ import { formatBytes } from '../core/format';
 import { locateVitest, SUPPORTED_VITEST } from '../runner/vitest-locate';
 import { currentPlatform } from '../runner/platform/current';
 import { loadSettings, UsageError } from './settings';
+import { doctorStateLines, type StateLine } from './doctor-state';
 
 interface Check {
   readonly name: string;
@@ -66,9 +67,17 @@ export async function doctorCommand(flags: { root?: string }): Promise<number> {
   const built = existsSync(runner) && existsSync(probe);
   checks.push({ name: 'Runner', ok: built, detail: built ? runner : `missing ${runner} or ${probe} — run npm run build` });
 
-  const width = Math.max(...checks.map((c) => c.name.length));
+  // The state is only looked at when the root and its config are good: that is where it lives.
+  const state: StateLine[] = root ? await doctorStateLines(flags.root) : [];
+
+  const width = Math.max(...checks.map((c) => c.name.length), ...state.map((s) => s.name.length));
   for (const c of checks) process.stdout.write(` ${c.ok ? pc.green('✓') : pc.red('✗')} ${c.name.padEnd(width)}  ${c.detail}\n`);
-  const failed = checks.filter((c) => !c.ok);
+  if (state.length > 0) {
+    process.stdout.write(`\n ${pc.bold('State')}\n`);
+    const mark = { ok: pc.green('✓'), warn: pc.yellow('!'), bad: pc.red('✗') } as const;
+    for (const s of state) process.stdout.write(` ${mark[s.level]} ${s.name.padEnd(width)}  ${s.detail}\n`);
+  }
+  const failed = [...checks.filter((c) => !c.ok), ...state.filter((s) => s.level === 'bad')];
   process.stdout.write(failed.length === 0 ? pc.green('\n Ready.\n') : pc.red(`\n ${failed.length} problem${failed.length === 1 ? '' : 's'} found.\n`));
   return failed.length === 0 ? 0 : 3;
 }

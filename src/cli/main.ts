@@ -5,6 +5,10 @@ import pc from 'picocolors';
 import { ExitCode } from '../core/report-summary';
 import { runCommand, type RunFlags } from './run-command';
 import { doctorCommand } from './doctor-command';
+import { phasesCommand } from './phases-command';
+import { approveCommand } from './approve-command';
+import { backupCommand, backupsCommand, pruneCommand, restoreCommand } from './backup-commands';
+import { resetCommand, type ResetFlags } from './reset-command';
 import { UsageError } from './settings';
 
 declare const REDLINE_VERSION: string | undefined;
@@ -35,10 +39,77 @@ function program(): Command {
       process.exitCode = await runCommand(paths, flags);
     });
 
+  const ROOT_HELP = 'the project folder (default: the current directory)';
+
+  cmd
+    .command('phases')
+    .description('Show the TDD phase tree: RED, YELLOW, GREEN and BROKEN per file, describe block and test')
+    .option('--root <dir>', ROOT_HELP)
+    .option('--json', 'print { files: [ { path, phase, tests: [ { name, fullName, phase, neverFailed, since } ] } ] }')
+    .action(async (flags: { root?: string; json?: boolean }) => {
+      process.exitCode = await phasesCommand(flags);
+    });
+
+  cmd
+    .command('approve')
+    .description('Approve YELLOW tests: they turn GREEN (RED and BROKEN ones are refused)')
+    .argument('<targets...>', 'a test file, "FILE > describe > test", or "FILE::full name"')
+    .option('--root <dir>', ROOT_HELP)
+    .action(async (targets: string[], flags: { root?: string }) => {
+      process.exitCode = await approveCommand(targets, flags);
+    });
+
+  cmd
+    .command('backup')
+    .description('Back up the state (.redline: phases and run history)')
+    .option('--root <dir>', ROOT_HELP)
+    .option('--label <text>', 'a label to find it by')
+    .action(async (flags: { root?: string; label?: string }) => {
+      process.exitCode = await backupCommand(flags);
+    });
+
+  cmd
+    .command('backups')
+    .description('List the backups, newest first')
+    .option('--root <dir>', ROOT_HELP)
+    .option('--json', 'print { backups: [ { id, label?, createdAt, bytes } ] }')
+    .action(async (flags: { root?: string; json?: boolean }) => {
+      process.exitCode = await backupsCommand(flags);
+    });
+
+  cmd
+    .command('restore')
+    .description('Restore a backup (the current state is backed up first)')
+    .argument('<id>', 'the backup id, as `redline backups` lists it')
+    .option('--root <dir>', ROOT_HELP)
+    .action(async (id: string, flags: { root?: string }) => {
+      process.exitCode = await restoreCommand(id, flags);
+    });
+
+  cmd
+    .command('prune')
+    .description('Remove old backups (with no option: down to config backups.max)')
+    .option('--root <dir>', ROOT_HELP)
+    .option('--keep <n>', 'keep the newest N')
+    .option('--older-than <days>', 'remove those older than DAYS (with --keep: only beyond the newest N)')
+    .action(async (flags: { root?: string; keep?: string; olderThan?: string }) => {
+      process.exitCode = await pruneCommand(flags);
+    });
+
+  cmd
+    .command('reset')
+    .description('Soft: clear run history and cache, keep phases and backups. --hard: stop runners, remove all but backups')
+    .option('--root <dir>', ROOT_HELP)
+    .option('--hard', 'stop any runner on the workspace and remove everything but the backups')
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .action(async (flags: ResetFlags) => {
+      process.exitCode = await resetCommand(flags);
+    });
+
   cmd
     .command('doctor')
-    .description('Check Node, Vitest, the configuration and the memory guard')
-    .option('--root <dir>', 'the project folder (default: the current directory)')
+    .description('Check Node, Vitest, the configuration, the memory guard and the state')
+    .option('--root <dir>', ROOT_HELP)
     .action(async (flags: { root?: string }) => {
       process.exitCode = await doctorCommand(flags);
     });

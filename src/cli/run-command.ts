@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import pc from 'picocolors';
 import type { FileReport, RunReport, Orphan } from '../protocol/report';
-import type { RunParams } from '../protocol/runner';
+import type { RunParams, RunState } from '../protocol/runner';
 import { summarize, exitCodeFor, ExitCode } from '../core/report-summary';
 import { toJUnitXml } from '../core/junit';
 import { formatBytes } from '../core/format';
@@ -17,6 +17,7 @@ import { loadSettings, UsageError, type Settings } from './settings';
 import type { ConfigFlags } from './flags-to-config';
 import { createTerminal } from './terminal';
 import { fileLine, summaryLines, tierColor } from './summary';
+import { writeStateNotice } from './state-notice';
 
 export interface RunFlags extends ConfigFlags {
   readonly root?: string;
@@ -93,8 +94,9 @@ export async function runCommand(paths: string[], flags: RunFlags): Promise<numb
 
   try {
     let report: RunReport;
+    let state: RunState | undefined;
     try {
-      const init = await client.initialize(settings.root);
+      const init = await client.initialize(settings.root, 'info', { host: 'redline run', backupsMax: settings.config.backups.max });
       if (init.kind === 'error') {
         await client.shutdown();
         if (init.code === 'internal' || init.code === 'protocol-mismatch') {
@@ -113,6 +115,7 @@ export async function runCommand(paths: string[], flags: RunFlags): Promise<numb
         throw new UsageError([result.message]);
       }
       report = result.report;
+      state = result.state;
     } catch (error) {
       if (!(error instanceof RunnerDiedError)) throw error;
       // The runner is gone mid-run: report what was heard, and the rest as not run.
@@ -131,6 +134,7 @@ export async function runCommand(paths: string[], flags: RunFlags): Promise<numb
     if (flags.junit) writeOut(flags.junit, toJUnitXml(report));
     if (!term.live) for (const f of report.files) if (f.state !== 'passed' && f.state !== 'skipped') process.stdout.write(fileLine(f) + '\n');
     process.stdout.write(summaryLines(report).join('\n') + '\n');
+    if (state) writeStateNotice(state);
     return exitCodeFor(report);
   } finally {
     process.off('SIGINT', onSigint);
@@ -150,6 +154,7 @@ function runParams(settings: Settings, filters: string[]): RunParams {
       tiers: { ...config.memory.tiers },
       sampleIntervalMs: config.memory.sampleIntervalMs,
     },
+    tdd: { approveOnCommit: config.tdd.approveOnCommit },
   };
 }
 

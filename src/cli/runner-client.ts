@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { ENV } from '../protocol/probe';
 import {
   InitializeResultSchema, NotificationSchemas, PROTOCOL_VERSION, Requests, RunResultSchema,
-  type InitializeResult, type RunParams, type RunResult,
+  type InitializeParams, type InitializeResult, type RunParams, type RunResult,
 } from '../protocol/runner';
 
 type Schemas = typeof NotificationSchemas;
@@ -82,8 +82,10 @@ export class RunnerClient {
     this.connection = connection;
   }
 
-  async initialize(root: string, logLevel: 'debug' | 'info' = 'info'): Promise<InitializeResult> {
-    const raw = await this.race(this.conn().sendRequest(Requests.initialize, { protocolVersion: PROTOCOL_VERSION, root, logLevel }));
+  async initialize(root: string, logLevel: 'debug' | 'info' = 'info', state?: InitializeParams['state']): Promise<InitializeResult> {
+    const raw = await this.race(
+      this.conn().sendRequest(Requests.initialize, { protocolVersion: PROTOCOL_VERSION, root, logLevel, ...(state ? { state } : {}) }),
+    );
     return InitializeResultSchema.parse(raw);
   }
 

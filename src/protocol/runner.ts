@@ -12,6 +12,15 @@ export const InitializeParamsSchema = z.object({
   protocolVersion: z.number().int(),
   root: z.string(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  /** How the runner keeps the workspace's state store (`.redline/`). */
+  state: z
+    .object({
+      /** Config `backups.max`. */
+      backupsMax: z.number().int().positive().optional(),
+      /** What the host runs, e.g. "redline run": named in the lock file another writer reads. */
+      host: z.string().optional(),
+    })
+    .optional(),
 });
 export type InitializeParams = z.input<typeof InitializeParamsSchema>;
 
@@ -60,12 +69,44 @@ export const RunParamsSchema = z.object({
     tiers: TierPercentsSchema,
     sampleIntervalMs: z.number().int().positive(),
   }),
+  /** The TDD phases: every run's results feed them (DESIGN.md "TDD phases"). */
+  tdd: z
+    .object({
+      /** Config `tdd.approveOnCommit`: YELLOW tests of files committed clean become GREEN when HEAD moves. */
+      approveOnCommit: z.boolean().default(false),
+    })
+    .default({ approveOnCommit: false }),
 });
 export type RunParams = z.input<typeof RunParamsSchema>;
 
+export const PhaseCountsSchema = z.object({
+  RED: z.number().int().nonnegative(),
+  YELLOW: z.number().int().nonnegative(),
+  GREEN: z.number().int().nonnegative(),
+  BROKEN: z.number().int().nonnegative(),
+});
+
+/**
+ * What became of the run in the state store. A store problem (locked too long, a full disk) never
+ * fails the run: it is reported here, and the host tells the user.
+ */
+export const RunStateSchema = z.object({
+  /** The run's results reached `.redline/phases.json`. */
+  phasesSaved: z.boolean(),
+  /** Why not, or what else went wrong (the run history not saved), as a sentence for the user. */
+  message: z.string().optional(),
+  /** One sentence per document the store found damaged and restored from a backup. */
+  recovered: z.array(z.string()).optional(),
+  /** Tests per phase after the run, over the whole workspace. */
+  phases: PhaseCountsSchema.optional(),
+  /** Tests turned GREEN because their file was committed clean (tdd.approveOnCommit). */
+  approvedOnCommit: z.number().int().nonnegative().optional(),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
 export const RunErrorCodeSchema = z.enum(['no-tests', 'config', 'busy', 'internal']);
 export const RunResultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('done'), report: RunReportSchema }),
+  z.object({ kind: z.literal('done'), report: RunReportSchema, state: RunStateSchema.optional() }),
   z.object({ kind: z.literal('error'), code: RunErrorCodeSchema, message: z.string() }),
 ]);
 export type RunResult = z.infer<typeof RunResultSchema>;

@@ -14,6 +14,10 @@ import { locateVitest, type LocatedVitest } from './vitest-locate';
 import { RunSession } from './run-session';
 import { emergencyStop } from './emergency-stop';
 import { killedRecently } from './intentional-kills';
+import { openWorkspaceStore, type WorkspaceStore } from './state/workspace-store';
+import { registerRunner, unregisterRunner } from './state/runner-registry';
+import { beforeRun, recordRun, type BeforeRun } from './state/record-run';
+import type { Logger } from '../core/store/logger';
 
 declare const RUNNER_VERSION: string | undefined;
 
@@ -29,10 +33,17 @@ process.env[ENV.run] = runMarker;
 let root: string | undefined;
 let vitest: LocatedVitest | undefined;
 let session: RunSession | undefined;
+let store: WorkspaceStore | undefined;
+let registration: string | null = null;
 let exiting = false;
 
 const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => {
   void connection.sendNotification(Notifications.log, { level, message }).catch(() => undefined);
+};
+const storeLogger: Logger = {
+  info: (message) => log('info', message),
+  warn: (message) => log('warn', message),
+  error: (message) => log('error', message),
 };
 
 connection.onRequest(Requests.initialize, (raw): InitializeResult => {
@@ -45,6 +56,16 @@ connection.onRequest(Requests.initialize, (raw): InitializeResult => {
   if (!located.ok) return { kind: 'error', code: located.code, message: located.message };
   root = parsed.data.root;
   vitest = located.vitest;
+  const host = parsed.data.state?.host ?? 'a Redline runner';
+  store = openWorkspaceStore(root, {
+    logger: storeLogger,
+    command: host,
+    ...(parsed.data.state?.backupsMax !== undefined ? { backupsMax: parsed.data.state.backupsMax } : {}),
+  });
+  // So `redline reset --hard` can find and stop this runner before it clears the state.
+  unregisterRunner(registration);
+  registration = registerRunner(root, host);
+  if (!registration) log('debug', `Could not register this runner in ${join(root, '.redline', 'runners')}; a hard reset will not stop it.`);
   return {
     kind: 'ready',
     pid: process.pid,
@@ -77,14 +98,33 @@ connection.onRequest(Requests.run, async (raw): Promise<RunResult> => {
       log,
     },
   });
+  const approveOnCommit = parsed.data.tdd.approveOnCommit;
   try {
-    return await session.run(parsed.data);
+    const before = await prepareState(root, approveOnCommit);
+    const result = await session.run(parsed.data);
+    if (result.kind !== 'done' || !store || !before) return result;
+    const state = await recordRun(store, root, result.report, before, approveOnCommit, log).catch((error: unknown) => {
+      log('warn', `Saving the TDD phases failed: ${String(error)}`);
+      return { phasesSaved: false, message: `The TDD phases of this run were not saved: ${error instanceof Error ? error.message : String(error)}` };
+    });
+    return { ...result, state };
   } catch (error) {
     return { kind: 'error', code: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   } finally {
     session = undefined;
   }
 });
+
+/** The state before the run; null when there is no store or reading it failed (the run goes on). */
+async function prepareState(workspace: string, approveOnCommit: boolean): Promise<BeforeRun | null> {
+  if (!store) return null;
+  try {
+    return await beforeRun(store, workspace, approveOnCommit, log);
+  } catch (error) {
+    log('warn', `Reading the state before the run failed: ${String(error)}`);
+    return null;
+  }
+}
 
 connection.onRequest(Requests.cancel, async () => {
   await session?.cancel();
@@ -99,6 +139,7 @@ async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
   await emergencyStop(platform, runMarker, process.pid).catch(() => undefined);
+  unregisterRunner(registration);
   process.exit(code);
 }
 
@@ -128,6 +169,14 @@ process.on('unhandledRejection', (reason) => {
   rejectionsSeen.add(text);
   const expected = killedRecently() && /ERR_IPC_CHANNEL_CLOSED|Channel closed/.test(text);
   log(expected ? 'debug' : 'warn', `runner: unhandled rejection: ${text}`);
+});
+// However the process ends (process.exit included), its registration goes with it.
+process.on('exit', () => {
+  try {
+    unregisterRunner(registration);
+  } catch {
+    // Nothing more can be done while exiting.
+  }
 });
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 

@@ -90,16 +90,17 @@ export function readEnv(pid: number, name: string): string | undefined {
 export function descendantsOf(table: readonly ProcInfo[], rootPid: number): ProcInfo[] {
   const byParent = new Map<number, ProcInfo[]>();
   for (const p of table) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
-  const out: ProcInfo[] = [];
+  const out = new Map<number, ProcInfo>();
   const stack = [rootPid];
   for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
     for (const child of byParent.get(pid) ?? []) {
-      if (out.some((p) => p.pid === child.pid)) continue;
-      out.push(child);
+      // A snapshot taken while pids are reused can show a loop the kernel never had.
+      if (out.has(child.pid) || child.pid === rootPid) continue;
+      out.set(child.pid, child);
       stack.push(child.pid);
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 /**
@@ -229,15 +230,18 @@ export class CliRun {
 
   /** Learns the CLI's current descendants (call it right before killing the CLI, too). */
   track(): ProcInfo[] {
-    const found = descendantsOf(listProcs(), this.pid);
-    for (const p of found) {
-      if (this.seen.get(p.pid)?.starttime === p.starttime) continue;
-      const full = readProc(p.pid) ?? p;
+    return descendantsOf(listProcs(), this.pid).map((p) => {
+      // Read again every time: between fork and exec a child still shows its parent's command
+      // line and environment (there are only a handful of these processes). A zombie has no
+      // command line left: keep the one it had.
+      const known = this.seen.get(p.pid);
+      const read = readProc(p.pid) ?? p;
+      const full = read.cmdline === '' && known?.starttime === read.starttime ? { ...read, cmdline: known.cmdline } : read;
       this.seen.set(p.pid, full);
       // The runner is the CLI's child; its environment holds the run's marker.
       if (this.marker === undefined && p.ppid === this.pid) this.marker = readEnv(p.pid, 'REDLINE_RUN');
-    }
-    return found;
+      return full;
+    });
   }
 
   /** The processes of this run that are still running (zombies do not count). */
@@ -248,9 +252,9 @@ export class CliRun {
     for (const p of this.seen.values()) if (isRunning(p.pid, p.starttime)) alive.set(p.pid, readProc(p.pid) ?? p);
     if (this.marker !== undefined) {
       // Also the ones never seen below the CLI: a detached child, re-parented within milliseconds.
-      for (const p of listProcs(true)) {
+      for (const p of listProcs()) {
         if (alive.has(p.pid) || p.state === 'Z' || p.state === 'X') continue;
-        if (readEnv(p.pid, 'REDLINE_RUN') === this.marker) alive.set(p.pid, p);
+        if (readEnv(p.pid, 'REDLINE_RUN') === this.marker) alive.set(p.pid, readProc(p.pid) ?? p);
       }
     }
     return [...alive.values()];
@@ -272,12 +276,6 @@ export class CliRun {
     }
   }
 
-  /** Whether the CLI has exited within `ms` (without killing anything). */
-  async exitsWithin(ms: number): Promise<boolean> {
-    const timeout = sleep(ms).then(() => false);
-    return Promise.race([this.exitPromise.then(() => true), timeout]);
-  }
-
   /** The JSON report, validated by the report's own schema (throws if absent or invalid). */
   report(): RunReport {
     if (!this.jsonPath) throw new Error('this run was started without --json');
@@ -287,23 +285,26 @@ export class CliRun {
     return RunReportSchema.parse(JSON.parse(readFileSync(this.jsonPath, 'utf8')));
   }
 
-  /**
-   * Polls up to `withinMs` until nothing of the run is running; returns how long that took.
-   * Fails with the list of survivors (and then kills them, so one failure does not leak into the
-   * next test).
-   */
-  async expectNothingLeft(withinMs = 2000): Promise<number> {
+  /** Polls up to `withinMs` until nothing of the run is running: how long it took, or who is left. */
+  async settle(withinMs: number): Promise<{ ms: number; left: ProcInfo[] }> {
     const start = performance.now();
     let left = this.survivors();
     while (left.length > 0 && performance.now() - start < withinMs) {
       await sleep(25);
       left = this.survivors();
     }
-    if (left.length > 0) {
-      this.killAll();
-      expect.fail(`${left.length} process(es) of the run still running ${withinMs} ms later:\n${left.map(describeProc).join('\n')}`);
-    }
-    return performance.now() - start;
+    return { ms: performance.now() - start, left };
+  }
+
+  /**
+   * Fails, naming the survivors, unless nothing of the run is running within `withinMs`; then
+   * kills them, so one failure does not leak into the next test.
+   */
+  async expectNothingLeft(withinMs = 2000): Promise<void> {
+    const { left } = await this.settle(withinMs);
+    if (left.length === 0) return;
+    this.killAll();
+    expect.fail(`${left.length} process(es) of the run still running ${withinMs} ms later:\n${left.map(describeProc).join('\n')}`);
   }
 
   /** Cleanup: SIGKILL, by pid, everything of this run that still runs. Never throws. */
@@ -332,20 +333,19 @@ export async function runCli(args: readonly string[], options: StartOptions & { 
   return Object.assign(run, { result });
 }
 
-/** A Vitest fork worker of this run (by its command line), once the CLI has started one. */
-export function workerOf(run: CliRun): ProcInfo | undefined {
-  return run.track().find((p) => p.cmdline.includes('vitest') && p.cmdline.includes('workers/forks'));
+/** The Vitest fork workers of this run running now (by their command line). */
+export function workersOf(run: CliRun): ProcInfo[] {
+  return run.track().filter((p) => p.cmdline.includes('vitest') && p.cmdline.includes('workers/forks'));
 }
 
 /**
  * Waits until a Vitest worker of the run has spent `cpuMs` of CPU time: by then it is past loading
- * its file and inside the busy loop (the only test of the fixture that burns CPU).
+ * its file and inside the busy loop (the only test of the fixture that burns CPU). Any worker:
+ * the one that runs ok.test.js may come and go first.
  */
 export async function waitForBusyWorker(run: CliRun, cpuMs = 1000): Promise<ProcInfo> {
-  const worker = await waitUntil(() => workerOf(run), 'a Vitest worker to start', { timeoutMs: 30_000 });
-  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on every Linux target
-  await waitUntil(() => cpuTicks(worker.pid) >= cpuMs * ticksPerMs, `worker ${worker.pid} to spin`, { timeoutMs: 30_000 });
-  return worker;
+  const ticks = cpuMs / 10; // USER_HZ is 100 on every Linux target
+  return waitUntil(() => workersOf(run).find((w) => cpuTicks(w.pid) >= ticks), 'a Vitest worker to spin', { timeoutMs: 30_000 });
 }
 
 function cpuTicks(pid: number): number {

@@ -1,10 +1,10 @@
 // DESIGN.md: "If its host goes away … the runner notices (stdio closes, the parent is gone) and
 // stops its whole tree within a second. Nothing Redline started may outlive the editor." Checked
-// on a busy loop — a worker that will never exit on its own — by killing the CLI outright, and
-// the other way round: the runner dies under a CLI that must still report and clean up.
+// on a busy loop — a worker that will never exit on its own — by killing the CLI outright; and the
+// other way round: when the runner dies under the CLI, the CLI still reports and cleans up.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  CliRun, describeProc, expectSummaryAddsUp, fixture, removeTempDirs, requireBuiltCli, waitForBusyWorker,
+  CliRun, describeProc, expectSummaryAddsUp, fileOf, fixture, removeTempDirs, requireBuiltCli, waitForBusyWorker,
   type CliResult, type ProcInfo,
 } from './helpers';
 
@@ -15,13 +15,18 @@ describe('the CLI is killed (SIGKILL, the CLI alone) while a worker spins', () =
   let run: CliRun;
   let before: ProcInfo[];
   let result: CliResult;
+  let settled: { ms: number; left: ProcInfo[] };
 
   beforeAll(async () => {
     run = new CliRun(['run', '--root', fixture('busy'), '--file-timeout', '60'], { json: false });
     await waitForBusyWorker(run);
     before = run.track();
+    const killedAt = performance.now();
     process.kill(run.pid, 'SIGKILL');
     result = await run.wait(10_000);
+    // Measured from the kill; polled longer than allowed, so a failure can say how long it took.
+    const rest = await run.settle(5000);
+    settled = { ms: performance.now() - killedAt, left: rest.left };
   });
   afterAll(() => run?.killAll());
 
@@ -33,8 +38,9 @@ describe('the CLI is killed (SIGKILL, the CLI alone) while a worker spins', () =
     expect(run.marker).toMatch(/\S/);
   });
 
-  test('within 2 s no process of the run remains', async () => {
-    await run.expectNothingLeft(2000);
+  test('within 2 s of the kill no process of the run remains', () => {
+    expect(settled.left.map(describeProc)).toEqual([]);
+    expect(settled.ms).toBeLessThan(2000);
   });
 });
 
@@ -52,22 +58,21 @@ describe('the runner dies (SIGKILL) while a worker spins', () => {
   });
   afterAll(() => run?.killAll());
 
-  // KNOWN BUG (see the suite's report) while these two fail: RunnerClient.shutdown() throws
-  // "Connection is closed" once the runner is gone, so the CLI ends in an internal error (exit 4)
-  // before it writes the report or sweeps the run's processes. Remove `.fails` once fixed.
-  test.fails('the CLI still writes a report that adds up, the unfinished files notrun, and exits 1', () => {
+  test('the CLI still writes a report that adds up, with the unfinished file notrun, and exits 1', () => {
     expect(result.stderr).not.toMatch(/internal error/i);
+    expect(result.stderr).toContain('the runner exited unexpectedly');
     expect(result.code, result.stderr).toBe(1);
     const report = run.report();
     expectSummaryAddsUp(report);
-    expect(report.files.map((f) => [f.path, f.state]).sort()).toEqual([
-      ['busy.test.js', 'notrun'],
-      ['ok.test.js', 'notrun'],
-    ]);
-    expect(report.errors?.[0]?.message).toMatch(/runner/i);
+    expect(fileOf(report, 'busy.test.js').state).toBe('notrun');
+    // Depending on the worker count and the order, ok.test.js ran beside or before the busy file.
+    expect(['notrun', 'passed']).toContain(fileOf(report, 'ok.test.js').state);
+    expect(report.errors?.map((e) => e.message).join('\n')).toMatch(/runner exited/);
   });
 
-  test.fails('the CLI stops what the runner left behind: no process of the run remains', async () => {
+  test('the CLI stops what the runner left behind: no process of the run remains', async () => {
+    // The spinning worker outlives its runner (it never turns its event loop to notice): only
+    // the CLI's sweep by the run's marker can stop it.
     await run.expectNothingLeft(2000);
   });
 });

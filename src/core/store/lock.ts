@@ -45,6 +45,8 @@ export type LockRefused = {
   readonly code: 'held' | 'io';
   readonly holder: LockHolder | null;
   readonly message: string;
+  /** For code 'io': the Node error code of the failure (ENOSPC, EACCES…). */
+  readonly error?: unknown;
 };
 
 export type LockAcquired = { readonly ok: true; readonly release: () => Promise<void> };
@@ -146,7 +148,12 @@ export function createLock(options: LockOptions): Lock {
           continue;
         }
         if (code !== 'EEXIST') {
-          return { ok: false, code: 'io', holder: null, message: `Cannot create the lock file ${path}: ${errorText(error)}` };
+          // The file may exist, empty or half-written (a full disk after the create): left
+          // there, every later writer would wait for it to turn stale. Remove it only if it is
+          // ours — empty or a prefix of our own text — never a lock another process just took.
+          const left = await fs.readFile(path).catch(() => null);
+          if (left !== null && text.startsWith(left)) await fs.rm(path).catch(() => undefined);
+          return { ok: false, code: 'io', holder: null, message: `Cannot create the lock file ${path}: ${errorText(error)}`, error };
         }
       }
       const seen = await inspect();

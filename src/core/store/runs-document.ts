@@ -13,6 +13,13 @@ const RunEntrySchema = z.object({
   summary: SummarySchema,
   memory: z.object({ limitBytes: z.number(), peakBytes: z.number() }),
   stopped: z.array(z.object({ path: z.string(), reason: StopReasonSchema, test: z.string().optional() })),
+  /**
+   * The git commit checked out when the run started, when the root is in a git repository.
+   * tdd.approveOnCommit compares it with the next run's: HEAD moved means something was
+   * committed in between. Kept here rather than in phases.json because it describes a run, and
+   * losing it (a soft reset) costs at most one approval round, never a phase.
+   */
+  head: z.string().optional(),
 });
 export type RunEntry = z.infer<typeof RunEntrySchema>;
 

@@ -161,7 +161,9 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
     const run = tail.then(async (): Promise<StoreResult<T>> => {
       if (!lock) return guarded();
       const held = await lock.withLock(guarded);
-      return held.ok ? held.value : fail('locked', held.message);
+      if (held.ok) return held.value;
+      // A lock file that cannot be written is a disk problem (full, read-only), not a writer.
+      return held.code === 'io' ? ioFailure(`${what}: taking the lock`, held.error) : fail('locked', held.message);
     });
     tail = run.catch(() => undefined);
     return run;

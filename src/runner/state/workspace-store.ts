@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../core/store/store';
 import { createLock } from '../../core/store/lock';
+import type { LockHolder } from '../../core/store/lock';
 import type { Logger } from '../../core/store/logger';
 import { phasesDocument } from '../../core/store/phases-document';
 import { runsDocument } from '../../core/store/runs-document';
@@ -66,4 +67,16 @@ export function openWorkspaceStore(root: string, options: WorkspaceStoreOptions)
     lock,
     ...(options.backupsMax !== undefined ? { backupsMax: options.backupsMax } : {}),
   });
+}
+
+/** Who holds the workspace's lock now (null when free), to name it in a message. */
+export function lockHolder(root: string): Promise<LockHolder | null> {
+  const lock = createLock({
+    fs: nodeFs,
+    dir: stateDir(root),
+    clock: realClock,
+    owner: { pid: process.pid, hostname: hostname(), command: 'redline' },
+    isAlive: isPidAlive,
+  });
+  return lock.holder().catch(() => null);
 }

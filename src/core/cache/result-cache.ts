@@ -1,0 +1,80 @@
+// The result cache's contents and its bound: entries by key, least recently used out first when
+// there are more than `maxEntries` or they weigh more than `maxBytes`. Pure; the store keeps it in
+// `.redline/cache.json`.
+import type { FileReport } from '../../protocol/report';
+
+export interface CacheEntry {
+  readonly key: string;
+  readonly path: string;
+  readonly project?: string;
+  readonly report: FileReport;
+  readonly storedAt: number;
+  readonly lastUsedAt: number;
+  /** Size of the stored report (JSON), for the byte bound. */
+  readonly bytes: number;
+}
+
+export interface CacheContents {
+  readonly entries: readonly CacheEntry[];
+}
+
+export interface CacheLimits {
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+}
+
+export const EMPTY_CACHE: CacheContents = { entries: [] };
+
+/** Only a clean, complete result may be reused: never a stopped, crashed or unfinished file. */
+export function isCacheable(report: FileReport): boolean {
+  if (report.state !== 'passed' && report.state !== 'failed' && report.state !== 'skipped' && report.state !== 'broken') return false;
+  if (report.state === 'failed' && report.errors?.some((e) => e.message.startsWith('The worker running this file exited'))) return false;
+  return !report.tests.some((t) => t.state === 'stopped');
+}
+
+export function lookup(cache: CacheContents, key: string, now: number): { cache: CacheContents; entry?: CacheEntry } {
+  const i = cache.entries.findIndex((e) => e.key === key);
+  if (i < 0) return { cache };
+  const entry = { ...cache.entries[i]!, lastUsedAt: now };
+  const entries = [...cache.entries];
+  entries[i] = entry;
+  return { cache: { entries }, entry };
+}
+
+export function put(cache: CacheContents, entry: Omit<CacheEntry, 'bytes' | 'lastUsedAt'>, now: number, limits: CacheLimits): CacheContents {
+  const bytes = JSON.stringify(entry.report).length;
+  // One entry per file and project: an older result of the same file only takes room.
+  const rest = cache.entries.filter((e) => e.key !== entry.key && !(e.path === entry.path && e.project === entry.project));
+  return evict({ entries: [...rest, { ...entry, bytes, lastUsedAt: now }] }, limits);
+}
+
+export function evict(cache: CacheContents, limits: CacheLimits): CacheContents {
+  const byAge = [...cache.entries].sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+  const kept: CacheEntry[] = [];
+  let total = 0;
+  for (const e of byAge) {
+    if (kept.length >= limits.maxEntries || total + e.bytes > limits.maxBytes) continue;
+    kept.push(e);
+    total += e.bytes;
+  }
+  return { entries: kept.sort((a, b) => a.storedAt - b.storedAt) };
+}
+
+/** A tiny glob matcher for `cache.exclude`: `**` any depth, `*` within a segment, `?` one char. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export function isExcluded(path: string, globs: readonly string[]): boolean {
+  return globs.some((g) => globToRegExp(g).test(path));
+}
