@@ -771,7 +771,7 @@ async function main() {
   const t0 = performance.now();
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const args = process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : '';
-  const command = process.env.npm_lifecycle_event === 'bench' ? `npm run bench --${args}   # node esbuild.mjs && node bench/run.mjs` : `node bench/run.mjs${args}`;
+  const command = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${args ? ` --${args}` : ''}   # = node esbuild.mjs && node bench/run.mjs${args}` : `node bench/run.mjs${args}`;
   console.error(`$ ${command}`);
   tmpRoot = mkdtempSync(join(tmpdir(), 'redline-bench-'));
   try {

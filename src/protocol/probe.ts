@@ -25,6 +25,9 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
     external: z.number().nonnegative(),
     arrayBuffers: z.number().nonnegative(),
     maxRss: z.number().nonnegative(),
+    /** Whether the test had failed by its afterEach: a provisional verdict (see run-session). */
+    failed: z.boolean(),
+    durationMs: z.number().nonnegative(),
   }),
   z.object({ t: z.literal('fileEnd'), pid, file: z.string(), maxRss: z.number().nonnegative() }),
   /** Sent every half second from a timer: silence means the event loop is blocked. */

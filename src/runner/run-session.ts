@@ -73,8 +73,9 @@ export class RunSession {
     if (this.cancelled) return;
     this.cancelled = true;
     this.deps.events.log('info', 'run cancelled');
-    await this.vitest?.cancelCurrentRun('keyboard-input').catch(() => undefined);
-    await this.guard?.stopAllWorkers();
+    // Vitest's cancel waits for the files in flight to finish, which a worker stuck in a busy
+    // loop never does: stop the workers at the same time, not after.
+    await Promise.all([this.vitest?.cancelCurrentRun('keyboard-input').catch(() => undefined), this.guard?.stopAllWorkers()]);
   }
 
   async run(rawParams: RunParams): Promise<RunResult> {
@@ -254,7 +255,7 @@ export class RunSession {
     f.errors = m.errors().map(toError);
     for (const t of m.children.allTests()) {
       const r = testReport(t);
-      if (!f.tests.has(r.fullName)) f.tests.set(r.fullName, r);
+      f.tests.set(r.fullName, r);
     }
     f.state = moduleState(m, f);
     if (f.pid !== undefined) f.peakRssBytes = Math.max(f.peakRssBytes, this.guard?.peakOf(f.pid) ?? 0);
@@ -276,6 +277,12 @@ export class RunSession {
     } else if (m.t === 'testEnd') {
       this.heapAfter.set(`${f.key}\0${m.fullName}`, m.heapUsed);
       f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss);
+      // Vitest sends results from the worker in batches; a worker that then blocks or is killed
+      // never sends the batch. The probe's word keeps the test in the report until Vitest's own
+      // result (with its errors) replaces it.
+      if (!f.tests.has(m.fullName)) {
+        f.tests.set(m.fullName, { name: m.fullName.split(' > ').pop() ?? m.fullName, fullName: m.fullName, state: m.failed ? 'failed' : 'passed', durationMs: m.durationMs });
+      }
     } else if (m.t === 'fileEnd') {
       f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss, this.guard?.peakOf(m.pid) ?? 0);
     }
@@ -350,10 +357,10 @@ export class RunSession {
   }
 
   private runErrors(unhandled: readonly SerializedErrorLike[]): TestError[] {
-    const anyStopped = [...this.files.values()].some((f) => f.stopped);
+    const anyStopped = this.cancelled || [...this.files.values()].some((f) => f.stopped);
     const errors = unhandled
-      // Vitest's note that a worker died is about the workers Redline stopped on purpose: each of
-      // those files already says so.
+      // Vitest's note that a worker died is about the workers Redline stopped on purpose (or on
+      // a cancel): each of those files already says so.
       .filter((e) => !(anyStopped && /Worker .*(emitted error|exited unexpectedly)/i.test(e.message ?? '')))
       .map(toError);
     if (this.runnerOverLimit) errors.push({ message: this.runnerOverLimit });

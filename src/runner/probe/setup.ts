@@ -18,6 +18,7 @@ interface VitestApi {
 }
 interface TaskLike {
   name: string;
+  result?: { errors?: unknown[]; startTime?: number };
   suite?: TaskLike;
   /** Only the file's own task has it: the file is not part of a test's name. */
   filepath?: string;
@@ -68,6 +69,8 @@ if (socketPath && vitestEntry && root) {
         external: m.external,
         arrayBuffers: m.arrayBuffers,
         maxRss: process.resourceUsage().maxRSS * 1024,
+        failed: (task.result?.errors?.length ?? 0) > 0,
+        durationMs: task.result?.startTime ? Math.max(0, Date.now() - task.result.startTime) : 0,
       });
     });
     vitest.afterAll(() => send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024 }));
