@@ -207,7 +207,7 @@ process.on('exit', emergencyKill);
  * `watchdog.rssBytes` / `watchdog.ms`: past either, every process group of the tree is killed.
  * `crossAt`: RSS levels whose first crossing time is recorded. `onTick(ctx)` runs after each sample.
  */
-function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdogMs = 180_000, crossAt = [], onTick }) {
+function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdogMs = 180_000, crossAt = [], onTick, kind }) {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
     const m0 = machineTicks();
@@ -234,6 +234,7 @@ function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdog
     let lastTable = new Map();
     let lastTree = [];
     let treeCpuTicks = 0;
+    let cpuRoles; // CPU ticks by role, from the last sample that saw them all
     let watchdog;
     const crossings = crossAt.map((bytes) => ({ bytes, atMs: undefined }));
 
@@ -259,6 +260,7 @@ function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdog
         ticks += s.cpuTicks + s.childTicks;
       }
       if (rootStart === undefined && table.has(pid)) rootStart = table.get(pid).start;
+      if (kind && tree.length > 0) cpuRoles = rolesOf(kind, table, tree, pid) ?? cpuRoles;
       if (tree.length > 0) {
         samples++;
         treeCpuTicks = Math.max(treeCpuTicks, ticks);
@@ -311,6 +313,7 @@ function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdog
           crossings,
           watchdog,
           treeCpuMs: Math.round((treeCpuTicks / CLK_TCK) * 1000),
+          cpuMsByRole: cpuRoles && Object.fromEntries(Object.entries(cpuRoles).map(([k, t]) => [k, Math.round((t / CLK_TCK) * 1000)])),
           outsideCores: Math.max(0, machineCores - treeCores - benchCores),
           benchCores,
           leftovers,
@@ -332,12 +335,32 @@ function runMeasured({ args, cwd, env = {}, watchdogRss = WATCHDOG_RSS, watchdog
   });
 }
 
+/**
+ * CPU ticks of a tree by role. Redline: the CLI (root), the runner (its child) and the workers
+ * (everything below, live or reaped by the runner) — only while the runner is alive, so that its
+ * figures are not folded into the CLI's reaped-children count. Vitest: the main process (root) and
+ * the workers (everything below, live or reaped).
+ */
+function rolesOf(kind, table, tree, root) {
+  const r = table.get(root);
+  const below = (top) => {
+    let t = 0;
+    for (const p of treeOf(table, top)) if (p !== top) t += table.get(p).cpuTicks + table.get(p).childTicks;
+    return t;
+  };
+  if (kind === 'vitest') return { main: r.cpuTicks, workers: r.childTicks + below(root) };
+  const runner = tree.find((p) => table.get(p)?.ppid === root);
+  if (runner === undefined) return undefined;
+  const rs = table.get(runner);
+  return { cli: r.cpuTicks, runner: rs.cpuTicks, workers: rs.childTicks + below(runner) };
+}
+
 let tmpRoot;
 let reportSeq = 0;
 
 async function runRedline(ws, { flags = [], ...rest } = {}) {
   const json = join(tmpRoot, `report-${++reportSeq}.json`);
-  const r = await runMeasured({ args: [CLI, 'run', '--root', ws, ...flags, '--json', json], cwd: ws, ...rest });
+  const r = await runMeasured({ args: [CLI, 'run', '--root', ws, ...flags, '--json', json], cwd: ws, kind: 'redline', ...rest });
   try {
     r.report = JSON.parse(readFileSync(json, 'utf8'));
   } catch (e) {
@@ -348,7 +371,7 @@ async function runRedline(ws, { flags = [], ...rest } = {}) {
 }
 
 function runVitest(ws, rest = {}) {
-  return runMeasured({ args: [VITEST, 'run', '--root', ws], cwd: ws, ...rest });
+  return runMeasured({ args: [VITEST, 'run', '--root', ws], cwd: ws, kind: 'vitest', ...rest });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,15 +484,20 @@ async function wallSection(name, ws, pairs, label) {
   row(`${label}: peak tree RSS in Redline's report (memory.peakBytes: runner + workers, no CLI)`, withRange(memReport, redline.map((r) => r.report?.memory.peakBytes), fmtBytes), '—', '—', '—');
   const cpuR = median(redline.map((r) => r.treeCpuMs));
   const cpuV = median(vitest.map((r) => r.treeCpuMs));
-  row(`${label}: CPU time of the whole tree (user+sys)`, fmtS(cpuR), fmtS(cpuV), fmtRatio(ratio(cpuR, cpuV)), '—');
+  row(`${label}: CPU time of the whole tree (user+sys), median`, fmtS(cpuR), fmtS(cpuV), fmtRatio(ratio(cpuR, cpuV)), '—');
+  const role = (list, key) => median(list.map((r) => r.cpuMsByRole?.[key]));
+  const rolesR = { cli: role(redline, 'cli'), runner: role(redline, 'runner'), workers: role(redline, 'workers') };
+  const rolesV = { main: role(vitest, 'main'), workers: role(vitest, 'workers') };
+  row(`${label}: … of which Redline CLI / runner (Vitest main + guard) / workers · Vitest main / workers`, `${fmtS(rolesR.cli)} / ${fmtS(rolesR.runner)} / ${fmtS(rolesR.workers)}`, `— / ${fmtS(rolesV.main)} / ${fmtS(rolesV.workers)}`, `runner/main ${fmtRatio(ratio(rolesR.runner, rolesV.main))}, workers ${fmtRatio(ratio(rolesR.workers, rolesV.workers))}`, '—');
   results[name] = {
     pairs,
     wallMs: { redline: wallR, vitest: wallV, ratio: wr, pairRatios },
     peakRssBytes: { redline: memR, vitest: memV, redlineReport: memReport },
-    treeCpuMs: { redline: cpuR, vitest: cpuV },
+    treeCpuMs: { redline: cpuR, vitest: cpuV, redlineByRole: rolesR, vitestByRole: rolesV },
     outsideCores: median([...redline, ...vitest].map((r) => r.outsideCores)),
     runs: { warmup: [slim(warmR), slim(warmV)], redline: redline.map(slim), vitest: vitest.map(slim) },
   };
+  notes.push(`${label}: other load on the machine during these runs ≈ ${results[name].outsideCores?.toFixed(2)} cores of ${cpus().length} (median); per-pair wall ratios ${pairRatios.map((x) => x.toFixed(2)).join(', ')}.`);
   console.error(`  → wall ratio ${fmtRatio(wr)} (per pair: ${pairRatios.map(fmtRatio).join(', ')}); other load on the machine meanwhile ≈ ${results[name].outsideCores?.toFixed(2)} cores`);
 }
 
@@ -641,10 +669,10 @@ async function runawaySection(reps) {
 // 4b: a V8-heap runaway: plain Vitest's death against Redline's stop
 
 function outputFacts(run) {
-  const text = `${run.stdout}\n${run.stderr}`;
+  const text = `${run.stdout}\n${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
   const summary = text
     .split('\n')
-    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()) // eslint-disable-line no-control-regex
+    .map((l) => l.trim())
     .filter((l) => /^(Test Files|Tests|Errors?)\s/.test(l));
   return {
     namesFile: /heap-hog\.test\.js/.test(text),

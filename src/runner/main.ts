@@ -12,6 +12,7 @@ import { ENV } from '../protocol/probe';
 import { currentPlatform } from './platform/current';
 import { locateVitest, type LocatedVitest } from './vitest-locate';
 import { RunSession } from './run-session';
+import { VitestHost } from './vitest-host';
 import { emergencyStop } from './emergency-stop';
 import { killedRecently } from './intentional-kills';
 import { openWorkspaceStore, type WorkspaceStore } from './state/workspace-store';
@@ -33,6 +34,8 @@ process.env[ENV.run] = runMarker;
 let root: string | undefined;
 let vitest: LocatedVitest | undefined;
 let session: RunSession | undefined;
+/** Vitest, kept alive between runs on this runner (watch mode, the editor). */
+let host: VitestHost | undefined;
 let store: WorkspaceStore | undefined;
 let registration: string | null = null;
 let exiting = false;
@@ -56,15 +59,15 @@ connection.onRequest(Requests.initialize, (raw): InitializeResult => {
   if (!located.ok) return { kind: 'error', code: located.code, message: located.message };
   root = parsed.data.root;
   vitest = located.vitest;
-  const host = parsed.data.state?.host ?? 'a Redline runner';
+  const hostCommand = parsed.data.state?.host ?? 'a Redline runner';
   store = openWorkspaceStore(root, {
     logger: storeLogger,
-    command: host,
+    command: hostCommand,
     ...(parsed.data.state?.backupsMax !== undefined ? { backupsMax: parsed.data.state.backupsMax } : {}),
   });
   // So `redline reset --hard` can find and stop this runner before it clears the state.
   unregisterRunner(registration);
-  registration = registerRunner(root, host);
+  registration = registerRunner(root, hostCommand);
   if (!registration) log('debug', `Could not register this runner in ${join(root, '.redline', 'runners')}; a hard reset will not stop it.`);
   return {
     kind: 'ready',
@@ -80,11 +83,11 @@ connection.onRequest(Requests.run, async (raw): Promise<RunResult> => {
   if (session) return { kind: 'error', code: 'busy', message: 'A run is already in progress on this runner.' };
   const parsed = RunParamsSchema.safeParse(raw);
   if (!parsed.success) return { kind: 'error', code: 'internal', message: `invalid run params: ${parsed.error.message}` };
+  host ??= new VitestHost({ root, vitest, probePath: join(__dirname, 'probe.mjs'), log });
   session = new RunSession({
     root,
-    vitest,
+    host,
     platform,
-    probePath: join(__dirname, 'probe.mjs'),
     runMarker,
     events: {
       planned: (files) => void connection.sendNotification(Notifications.planned, { files }),
@@ -138,6 +141,8 @@ connection.onRequest(Requests.shutdown, async () => {
 async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
+  // Vitest gets a moment to close its server and pool; then nothing of the run may remain.
+  await Promise.race([host?.close(), new Promise((r) => setTimeout(r, 1000))]).catch(() => undefined);
   await emergencyStop(platform, runMarker, process.pid).catch(() => undefined);
   unregisterRunner(registration);
   process.exit(code);

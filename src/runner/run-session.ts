@@ -2,21 +2,17 @@
 // watches the process tree, and turns what Vitest and the probe report into the JSON report. The
 // report always adds up: every planned file ends in a state, including the ones a stopped or
 // crashed worker never finished and the ones a cancelled run never reached.
-import { relative, sep, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Writable } from 'node:stream';
+import { relative, sep } from 'node:path';
 import type { FileReport, FileState, RunReport, TestError, TestReport } from '../protocol/report';
 import type { RunParams, RunResult, GuardAction, MemorySample } from '../protocol/runner';
 import { RunParamsSchema } from '../protocol/runner';
-import { ENV, type ProbeMessage } from '../protocol/probe';
+import type { ProbeMessage } from '../protocol/probe';
 import { summarize } from '../core/report-summary';
 import type { Platform } from './platform/platform';
 import { MemoryGuard, type StopEvent } from './memory-guard';
-import { startProbeServer } from './probe-server';
-import type { LocatedVitest } from './vitest-locate';
-import { vitestMajor } from './vitest-locate';
+import type { HostListener, VitestHost } from './vitest-host';
 import type {
-  ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, VitestLike, VitestNodeModule, VitestPluginContextLike,
+  ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, VitestLike,
 } from './vitest-types';
 
 export interface RunEvents {
@@ -33,10 +29,8 @@ export interface RunEvents {
 
 export interface RunDeps {
   readonly root: string;
-  readonly vitest: LocatedVitest;
+  readonly host: VitestHost;
   readonly platform: Platform;
-  /** Absolute path of the built probe (dist/probe.mjs). */
-  readonly probePath: string;
   readonly runMarker: string;
   readonly events: RunEvents;
 }
@@ -83,25 +77,29 @@ export class RunSession {
     const { events, root } = this.deps;
     const startedAt = new Date(this.t0).toISOString();
 
-    const probe = await startProbeServer(
-      (m) => this.onProbe(m),
-      (line) => events.log('warn', `probe sent an invalid message: ${line.slice(0, 200)}`),
-      (pid) => this.guard?.onWorkerGone(pid),
-    );
-    process.env[ENV.probeSocket] = probe.path;
-    process.env[ENV.vitestEntry] = pathToFileURL(this.deps.vitest.mainEntry).href;
-    process.env[ENV.root] = root;
+    const listener: HostListener = {
+      reporter: this.reporter(),
+      onProbe: (m) => this.onProbe(m),
+      onWorkerGone: (pid) => this.guard?.onWorkerGone(pid),
+    };
+    const host = this.deps.host;
+    host.attach(listener);
 
     try {
       try {
-        this.vitest = await this.createVitest(params);
+        this.vitest = await host.ensure({
+          ...(params.vitestConfig ? { vitestConfig: params.vitestConfig } : {}),
+          projects: params.projects,
+          ...(params.workers ? { workers: params.workers } : {}),
+        });
       } catch (error) {
         return { kind: 'error', code: 'config', message: `Vitest could not start in ${root}: ${errorText(error)}` };
       }
+      host.prepare([]);
+      host.runsSinceStart++;
       const vitest = this.vitest;
       const specs = await vitest.globTestSpecifications(params.filters);
       if (specs.length === 0) {
-        await vitest.close();
         const what = params.filters.length > 0 ? ` matching ${params.filters.map((f) => `"${f}"`).join(', ')}` : '';
         return { kind: 'error', code: 'no-tests', message: `No test files found in ${root}${what}. Check Vitest's include patterns (test.include) or the paths you passed.` };
       }
@@ -127,7 +125,7 @@ export class RunSession {
         sampleIntervalMs: params.memory.sampleIntervalMs,
         fileTimeoutMs: params.fileTimeoutMs,
         now: () => Date.now(),
-        sendProbe: (pid, m) => probe.send(pid, m),
+        sendProbe: (pid, m) => host.send(pid, m),
         onSample: (s) => {
           // Near the limit the guard samples every 20 ms; hosts need no more than 10 updates a
           // second, except when the tier changes.
@@ -159,8 +157,6 @@ export class RunSession {
         }
       }
       const orphans = await this.guard.finish();
-      await vitest.close().catch((e: unknown) => events.log('warn', `closing Vitest: ${errorText(e)}`));
-      await this.guard.reapRunnerChildren();
 
       const files = [...this.files.values()].map((f) => this.finalize(f));
       const runErrors = this.runErrors(unhandled);
@@ -179,50 +175,8 @@ export class RunSession {
       };
       return { kind: 'done', report };
     } finally {
-      await probe.close();
+      host.detach(listener);
     }
-  }
-
-  private async createVitest(params: ReturnType<typeof RunParamsSchema.parse>): Promise<VitestLike> {
-    const { root, vitest: located, probePath } = this.deps;
-    const mod = (await import(pathToFileURL(located.nodeEntry).href)) as VitestNodeModule;
-    const major = vitestMajor(located.version);
-    const execArgv = ['--expose-gc'];
-    const options: Record<string, unknown> = {
-      root,
-      watch: false,
-      reporters: [this.reporter()],
-      pool: 'forks',
-      ...(params.vitestConfig ? { config: isAbsolute(params.vitestConfig) ? params.vitestConfig : resolve(root, params.vitestConfig) } : {}),
-      ...(params.projects.length > 0 ? { project: params.projects } : {}),
-    };
-    if (major >= 4) {
-      options.execArgv = execArgv;
-      if (params.workers) options.maxWorkers = params.workers;
-    } else {
-      options.poolOptions = { forks: { execArgv, ...(params.workers ? { maxForks: params.workers, minForks: 1 } : {}) } };
-    }
-    const plugin = {
-      name: 'redline:probe',
-      // Every project, including ones defined inline in `test.projects`, gets the probe.
-      configureVitest({ project }: VitestPluginContextLike) {
-        if (!project.config.setupFiles.includes(probePath)) project.config.setupFiles.unshift(probePath);
-      },
-    };
-    const stdout = this.logStream('stdout');
-    const stderr = this.logStream('stderr');
-    return withoutProcessHandlers(() => mod.createVitest('test', options, { plugins: [plugin] }, { stdout, stderr }));
-  }
-
-  /** Vitest's own console output (warnings, config messages) goes to the host's log, never stdout. */
-  private logStream(stream: 'stdout' | 'stderr'): NodeJS.WritableStream {
-    return new Writable({
-      write: (chunk: Buffer | string, _enc, cb) => {
-        const text = chunk.toString().trimEnd();
-        if (text) this.deps.events.log(stream === 'stderr' ? 'warn' : 'debug', text);
-        cb();
-      },
-    });
   }
 
   private reporter(): ReporterLike {
@@ -434,25 +388,4 @@ function toError(e: SerializedErrorLike): TestError {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Vitest's logger installs process handlers meant for its own CLI: on an unhandled rejection it
- * calls process.exit(), and on SIGINT/SIGTERM it exits at once. In the runner those would end the
- * whole run when Redline kills a worker (Vitest 3's tinypool then rejects a send to the dead
- * child) and would skip Redline's own cleanup on a signal. The runner owns its process: it keeps
- * its own handlers and removes the ones Vitest added.
- */
-async function withoutProcessHandlers<T>(create: () => Promise<T>): Promise<T> {
-  const events = ['unhandledRejection', 'SIGINT', 'SIGTERM'] as const;
-  const before = new Map(events.map((e) => [e, new Set<unknown>(process.listeners(e as 'SIGINT'))]));
-  try {
-    return await create();
-  } finally {
-    for (const e of events) {
-      for (const listener of process.listeners(e as 'SIGINT')) {
-        if (!before.get(e)?.has(listener)) process.off(e as 'SIGINT', listener);
-      }
-    }
-  }
 }

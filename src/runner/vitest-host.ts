@@ -1,0 +1,192 @@
+// One Vitest instance, kept alive across runs: starting Vite and Vitest costs hundreds of
+// milliseconds, which watch mode must not pay on every save. The host also owns the probe's
+// socket for the runner's lifetime (a worker reads its address once, when it starts), and hands
+// reporter and probe events to whichever run is current. Files changed between runs are
+// invalidated in Vite's module graph; a restart (memory-safe watch) drops it all.
+import { pathToFileURL } from 'node:url';
+import { Writable } from 'node:stream';
+import { isAbsolute, resolve } from 'node:path';
+import { ENV, type ProbeMessage, type RunnerToProbe } from '../protocol/probe';
+import { startProbeServer, type ProbeServer } from './probe-server';
+import type { LocatedVitest } from './vitest-locate';
+import { vitestMajor } from './vitest-locate';
+import type { ReporterLike, VitestLike, VitestNodeModule, VitestPluginContextLike } from './vitest-types';
+
+export interface VitestSettings {
+  readonly vitestConfig?: string;
+  readonly projects: readonly string[];
+  readonly workers?: number;
+  /** Collect garbage after each test so heap figures are post-GC (leak detection). */
+  readonly probeGc?: boolean;
+}
+
+/** What the current run listens to. */
+export interface HostListener {
+  readonly reporter: ReporterLike;
+  onProbe(message: ProbeMessage): void;
+  onWorkerGone(pid: number): void;
+}
+
+export interface HostOptions {
+  readonly root: string;
+  readonly vitest: LocatedVitest;
+  /** Absolute path of the built probe (dist/probe.mjs). */
+  readonly probePath: string;
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+interface ProjectInternals {
+  testFilesList?: string[] | null;
+}
+
+export class VitestHost {
+  private vitest: VitestLike | undefined;
+  private settingsKey: string | undefined;
+  private probe: ProbeServer | undefined;
+  private listener: HostListener | undefined;
+  /** Runs that have used the current instance, for memory-safe watch. */
+  runsSinceStart = 0;
+
+  constructor(private readonly o: HostOptions) {}
+
+  get instance(): VitestLike | undefined {
+    return this.vitest;
+  }
+
+  attach(listener: HostListener): void {
+    this.listener = listener;
+  }
+
+  detach(listener: HostListener): void {
+    if (this.listener === listener) this.listener = undefined;
+  }
+
+  send(pid: number, message: RunnerToProbe): boolean {
+    return this.probe?.send(pid, message) ?? false;
+  }
+
+  /** The instance for these settings: the current one, or a new one if they changed. */
+  async ensure(settings: VitestSettings): Promise<VitestLike> {
+    await this.ensureProbe();
+    const key = JSON.stringify(settings);
+    if (this.vitest && key === this.settingsKey) return this.vitest;
+    await this.close(false);
+    process.env[ENV.probeGc] = settings.probeGc ? '1' : '0';
+    this.vitest = await this.create(settings);
+    this.settingsKey = key;
+    this.runsSinceStart = 0;
+    return this.vitest;
+  }
+
+  /**
+   * Before a run: changed files are invalidated in Vite's module graph, and the test file lists
+   * are globbed anew (Vitest caches them; a watch run must see files added or removed).
+   */
+  prepare(changedAbs: readonly string[]): void {
+    const v = this.vitest as (VitestLike & { invalidateFile?(file: string): void; projects: readonly ProjectInternals[] }) | undefined;
+    if (!v) return;
+    for (const file of changedAbs) v.invalidateFile?.(file.split('\\').join('/'));
+    for (const project of v.projects) project.testFilesList = null;
+  }
+
+  /** Drop the instance (and Vite's module graph with it); the next run starts a fresh one. */
+  async restart(): Promise<void> {
+    await this.close(false);
+  }
+
+  async close(andProbe = true): Promise<void> {
+    const v = this.vitest;
+    this.vitest = undefined;
+    this.settingsKey = undefined;
+    if (v) await v.close().catch((e: unknown) => this.o.log('warn', `closing Vitest: ${e instanceof Error ? e.message : String(e)}`));
+    if (andProbe) {
+      await this.probe?.close();
+      this.probe = undefined;
+    }
+  }
+
+  private async ensureProbe(): Promise<void> {
+    if (this.probe) return;
+    this.probe = await startProbeServer(
+      (m) => this.listener?.onProbe(m),
+      (line) => this.o.log('warn', `probe sent an invalid message: ${line.slice(0, 200)}`),
+      (pid) => this.listener?.onWorkerGone(pid),
+    );
+    process.env[ENV.probeSocket] = this.probe.path;
+    process.env[ENV.vitestEntry] = pathToFileURL(this.o.vitest.mainEntry).href;
+    process.env[ENV.root] = this.o.root;
+  }
+
+  private async create(settings: VitestSettings): Promise<VitestLike> {
+    const { root, vitest: located, probePath } = this.o;
+    const mod = (await import(pathToFileURL(located.nodeEntry).href)) as VitestNodeModule;
+    const major = vitestMajor(located.version);
+    const execArgv = ['--expose-gc'];
+    const forward = <K extends keyof ReporterLike>(name: K) =>
+      ((...args: unknown[]) => (this.listener?.reporter[name] as ((...a: unknown[]) => void) | undefined)?.(...args)) as NonNullable<ReporterLike[K]>;
+    const reporter: ReporterLike = {
+      onTestModuleStart: forward('onTestModuleStart'),
+      onTestModuleCollected: forward('onTestModuleCollected'),
+      onTestCaseResult: forward('onTestCaseResult'),
+      onTestModuleEnd: forward('onTestModuleEnd'),
+      onUserConsoleLog: forward('onUserConsoleLog'),
+      onTestRunEnd: forward('onTestRunEnd'),
+    };
+    const options: Record<string, unknown> = {
+      root,
+      watch: false,
+      reporters: [reporter],
+      pool: 'forks',
+      ...(settings.vitestConfig ? { config: isAbsolute(settings.vitestConfig) ? settings.vitestConfig : resolve(root, settings.vitestConfig) } : {}),
+      ...(settings.projects.length > 0 ? { project: [...settings.projects] } : {}),
+    };
+    if (major >= 4) {
+      options.execArgv = execArgv;
+      if (settings.workers) options.maxWorkers = settings.workers;
+    } else {
+      options.poolOptions = { forks: { execArgv, ...(settings.workers ? { maxForks: settings.workers, minForks: 1 } : {}) } };
+    }
+    const plugin = {
+      name: 'redline:probe',
+      // Every project, including ones defined inline in `test.projects`, gets the probe.
+      configureVitest({ project }: VitestPluginContextLike) {
+        if (!project.config.setupFiles.includes(probePath)) project.config.setupFiles.unshift(probePath);
+      },
+    };
+    return withoutProcessHandlers(() =>
+      mod.createVitest('test', options, { plugins: [plugin] }, { stdout: this.logStream('stdout'), stderr: this.logStream('stderr') }),
+    );
+  }
+
+  /** Vitest's own console output (warnings, config messages) goes to the host's log, never stdout. */
+  private logStream(stream: 'stdout' | 'stderr'): NodeJS.WritableStream {
+    return new Writable({
+      write: (chunk: Buffer | string, _enc, cb) => {
+        const text = chunk.toString().trimEnd();
+        if (text) this.o.log(stream === 'stderr' ? 'warn' : 'debug', text);
+        cb();
+      },
+    });
+  }
+}
+
+/**
+ * Vitest's logger installs process handlers meant for its own CLI: on an unhandled rejection it
+ * calls process.exit(), and on SIGINT/SIGTERM it exits at once. In the runner those would end the
+ * whole run when Redline kills a worker (Vitest 3's tinypool then rejects a send to the dead
+ * child) and would skip Redline's own cleanup on a signal. The runner owns its process: it keeps
+ * its own handlers and removes the ones Vitest added.
+ */
+async function withoutProcessHandlers<T>(create: () => Promise<T>): Promise<T> {
+  const events = ['unhandledRejection', 'SIGINT', 'SIGTERM'] as const;
+  const before = new Map(events.map((e) => [e, new Set<unknown>(process.listeners(e as 'SIGINT'))]));
+  try {
+    return await create();
+  } finally {
+    for (const e of events) {
+      for (const listener of process.listeners(e as 'SIGINT')) {
+        if (!before.get(e)?.has(listener)) process.off(e as 'SIGINT', listener);
+      }
+    }
+  }
+}
