@@ -52,6 +52,8 @@ export class RunnerClient {
       env: { ...process.env, [ENV.run]: this.runMarker },
       ...(this.options.nodeExecutable ? { execPath: this.options.nodeExecutable } : {}),
       serialization: 'json',
+      // The runner measures its own post-GC baseline (memory-safe watch).
+      execArgv: ['--expose-gc'],
     });
     this.child = child;
     child.stderr?.setEncoding('utf8');

@@ -29,7 +29,17 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
     failed: z.boolean(),
     durationMs: z.number().nonnegative(),
   }),
-  z.object({ t: z.literal('fileEnd'), pid, file: z.string(), maxRss: z.number().nonnegative() }),
+  z.object({
+    t: z.literal('fileEnd'),
+    pid,
+    file: z.string(),
+    maxRss: z.number().nonnegative(),
+    /**
+     * The workspace modules the file loaded (relative paths), from the worker's module cache:
+     * the real import closure, dynamic imports included, for affected tests and the cache key.
+     */
+    modules: z.array(z.string()).optional(),
+  }),
   /** Sent every half second from a timer: silence means the event loop is blocked. */
   z.object({ t: z.literal('beat'), pid }),
 ]);

@@ -76,6 +76,25 @@ export const RunParamsSchema = z.object({
       approveOnCommit: z.boolean().default(false),
     })
     .default({ approveOnCommit: false }),
+  /** The result cache (DESIGN.md "Watch, affected tests and the result cache"). */
+  cache: z
+    .object({
+      enabled: z.boolean(),
+      maxEntries: z.number().int().positive(),
+      maxBytes: z.number().int().positive(),
+      /** Globs of test files (relative to the root) that always run. */
+      exclude: z.array(z.string()),
+    })
+    .default({ enabled: true, maxEntries: 5000, maxBytes: 200 * 1024 * 1024, exclude: [] }),
+  /**
+   * Run only the test files these files affect (their import closure holds one of them).
+   * Absolute, or relative to the root. Empty list: nothing is affected, nothing runs.
+   */
+  changedFiles: z.array(z.string()).optional(),
+  /** Run only the files that failed, broke or were stopped in the previous run of this runner. */
+  onlyFailed: z.boolean().optional(),
+  /** Collect garbage after every test so heap figures are post-GC (leak detection). */
+  probeGc: z.boolean().optional(),
 });
 export type RunParams = z.input<typeof RunParamsSchema>;
 
@@ -159,15 +178,71 @@ export const OutputSchema = z.object({
 
 // ---- the typed endpoints ------------------------------------------------------------------------
 
+// ---- affected ----------------------------------------------------------------------------------
+
+export const AffectedParamsSchema = z.object({
+  /** Changed files, absolute or relative to the root. */
+  files: z.array(z.string()),
+  vitestConfig: z.string().optional(),
+  projects: z.array(z.string()).default([]),
+});
+export type AffectedParams = z.input<typeof AffectedParamsSchema>;
+export const AffectedResultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ok'),
+    /** Test files affected, relative to the root, '/' separators, sorted. */
+    files: z.array(z.string()),
+    /** Set when a change affects every test (a Vitest config, a setup file, package.json, the lockfile). */
+    all: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('error'), code: RunErrorCodeSchema, message: z.string() }),
+]);
+export type AffectedResult = z.infer<typeof AffectedResultSchema>;
+
+// ---- watch ---------------------------------------------------------------------------------------
+
+export const WatchParamsSchema = z.object({
+  run: RunParamsSchema,
+  debounceMs: z.number().int().nonnegative(),
+  /** Extra globs to ignore (relative to the root), beside node_modules, .git, .redline, build output and .gitignore. */
+  ignore: z.array(z.string()).default([]),
+  /** Restart Vitest between runs once the runner's post-GC baseline has grown this much. */
+  restartAfterGrowthBytes: z.number().positive().default(256 * 1024 * 1024),
+});
+export type WatchParams = z.input<typeof WatchParamsSchema>;
+export const WatchStartResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('started') }),
+  z.object({ kind: z.literal('error'), code: RunErrorCodeSchema, message: z.string() }),
+]);
+export const WatchTriggerSchema = z.object({ mode: z.enum(['all', 'failed']) });
+
+export const WatchStatusSchema = z.object({
+  state: z.enum(['idle', 'running', 'restarting']),
+  /** The batch of changes that started the run, relative paths. */
+  changed: z.array(z.string()).default([]),
+  /** How many test files the batch affects. */
+  affected: z.number().int().nonnegative().default(0),
+  /** The runner's own post-GC heap baseline after the last run. */
+  baselineBytes: z.number().nonnegative().optional(),
+  message: z.string().optional(),
+});
+export const WatchRunDoneSchema = z.object({ report: RunReportSchema, state: RunStateSchema.optional(), changed: z.array(z.string()) });
+
 export const Requests = {
   initialize: new RequestType<InitializeParams, InitializeResult, void>('initialize'),
   run: new RequestType<RunParams, RunResult, void>('run'),
+  affected: new RequestType<AffectedParams, AffectedResult, void>('affected'),
+  watchStart: new RequestType<WatchParams, z.infer<typeof WatchStartResultSchema>, void>('watch/start'),
+  watchTrigger: new RequestType<z.infer<typeof WatchTriggerSchema>, void, void>('watch/trigger'),
+  watchStop: new RequestType0<void, void>('watch/stop'),
   cancel: new RequestType0<void, void>('cancel'),
   shutdown: new RequestType0<void, void>('shutdown'),
 } as const;
 
 export const Notifications = {
   planned: new NotificationType<z.infer<typeof RunPlannedSchema>>('run/planned'),
+  watchStatus: new NotificationType<z.input<typeof WatchStatusSchema>>('watch/status'),
+  watchRunDone: new NotificationType<z.infer<typeof WatchRunDoneSchema>>('watch/runDone'),
   fileStarted: new NotificationType<z.infer<typeof FileStartedSchema>>('run/fileStarted'),
   testStarted: new NotificationType<z.infer<typeof TestStartedSchema>>('run/testStarted'),
   testFinished: new NotificationType<z.infer<typeof TestFinishedSchema>>('run/testFinished'),
@@ -181,6 +256,8 @@ export const Notifications = {
 /** The schema each notification's params are checked against on arrival. */
 export const NotificationSchemas = {
   'run/planned': RunPlannedSchema,
+  'watch/status': WatchStatusSchema,
+  'watch/runDone': WatchRunDoneSchema,
   'run/fileStarted': FileStartedSchema,
   'run/testStarted': TestStartedSchema,
   'run/testFinished': TestFinishedSchema,

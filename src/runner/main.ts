@@ -5,19 +5,19 @@
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import { join } from 'node:path';
 import {
-  InitializeParamsSchema, PROTOCOL_VERSION, Requests, Notifications, RunParamsSchema,
-  type InitializeResult, type RunResult,
+  AffectedParamsSchema, InitializeParamsSchema, PROTOCOL_VERSION, Requests, Notifications, RunParamsSchema, WatchParamsSchema, WatchTriggerSchema,
+  type AffectedResult, type InitializeResult, type RunResult,
 } from '../protocol/runner';
 import { ENV } from '../protocol/probe';
 import { currentPlatform } from './platform/current';
 import { locateVitest, type LocatedVitest } from './vitest-locate';
-import { RunSession } from './run-session';
-import { VitestHost } from './vitest-host';
+import type { RunEvents } from './run-session';
+import { RunExecutor } from './run-executor';
+import { WatchSession } from './watch-session';
 import { emergencyStop } from './emergency-stop';
 import { killedRecently } from './intentional-kills';
 import { openWorkspaceStore, type WorkspaceStore } from './state/workspace-store';
 import { registerRunner, unregisterRunner } from './state/runner-registry';
-import { beforeRun, recordRun, type BeforeRun } from './state/record-run';
 import type { Logger } from '../core/store/logger';
 
 declare const RUNNER_VERSION: string | undefined;
@@ -33,9 +33,9 @@ const runMarker = process.env[ENV.run] ?? `pid-${process.pid}`;
 process.env[ENV.run] = runMarker;
 let root: string | undefined;
 let vitest: LocatedVitest | undefined;
-let session: RunSession | undefined;
-/** Vitest, kept alive between runs on this runner (watch mode, the editor). */
-let host: VitestHost | undefined;
+/** Runs, the cache and the Vitest kept alive between runs (watch mode, the editor). */
+let executor: RunExecutor | undefined;
+let watch: WatchSession | undefined;
 let store: WorkspaceStore | undefined;
 let registration: string | null = null;
 let exiting = false;
@@ -78,63 +78,85 @@ connection.onRequest(Requests.initialize, (raw): InitializeResult => {
   };
 });
 
+/** The run notifications, sent to the host as they happen. */
+const runEvents: RunEvents = {
+  planned: (files) => void connection.sendNotification(Notifications.planned, { files }),
+  fileStarted: (path, project, pid) => void connection.sendNotification(Notifications.fileStarted, { path, ...(project ? { project } : {}), pid }),
+  testStarted: (path, fullName, pid) => void connection.sendNotification(Notifications.testStarted, { path, fullName, pid }),
+  testFinished: (path, project, test) => void connection.sendNotification(Notifications.testFinished, { path, ...(project ? { project } : {}), test }),
+  fileFinished: (file) => void connection.sendNotification(Notifications.fileFinished, { file }),
+  memory: (sample) => void connection.sendNotification(Notifications.memory, sample),
+  guard: (action) => void connection.sendNotification(Notifications.guard, action),
+  output: (stream, text, path, fullName) => void connection.sendNotification(Notifications.output, { stream, text, ...(path ? { path } : {}), ...(fullName ? { fullName } : {}) }),
+  log,
+};
+
+function theExecutor(): RunExecutor | undefined {
+  if (!root || !vitest) return undefined;
+  executor ??= new RunExecutor({ root, vitest, platform, runMarker, store, probePath: join(__dirname, 'probe.mjs'), log });
+  return executor;
+}
+
 connection.onRequest(Requests.run, async (raw): Promise<RunResult> => {
-  if (!root || !vitest) return { kind: 'error', code: 'internal', message: 'run before initialize' };
-  if (session) return { kind: 'error', code: 'busy', message: 'A run is already in progress on this runner.' };
+  const exec = theExecutor();
+  if (!exec) return { kind: 'error', code: 'internal', message: 'run before initialize' };
+  if (watch) return { kind: 'error', code: 'busy', message: 'This runner is watching; use watch/trigger.' };
   const parsed = RunParamsSchema.safeParse(raw);
   if (!parsed.success) return { kind: 'error', code: 'internal', message: `invalid run params: ${parsed.error.message}` };
-  host ??= new VitestHost({ root, vitest, probePath: join(__dirname, 'probe.mjs'), log });
-  session = new RunSession({
-    root,
-    host,
-    platform,
-    runMarker,
-    events: {
-      planned: (files) => void connection.sendNotification(Notifications.planned, { files }),
-      fileStarted: (path, project, pid) => void connection.sendNotification(Notifications.fileStarted, { path, ...(project ? { project } : {}), pid }),
-      testStarted: (path, fullName, pid) => void connection.sendNotification(Notifications.testStarted, { path, fullName, pid }),
-      testFinished: (path, project, test) => void connection.sendNotification(Notifications.testFinished, { path, ...(project ? { project } : {}), test }),
-      fileFinished: (file) => void connection.sendNotification(Notifications.fileFinished, { file }),
-      memory: (sample) => void connection.sendNotification(Notifications.memory, sample),
-      guard: (action) => void connection.sendNotification(Notifications.guard, action),
-      output: (stream, text, path, fullName) => void connection.sendNotification(Notifications.output, { stream, text, ...(path ? { path } : {}), ...(fullName ? { fullName } : {}) }),
-      log,
-    },
-  });
-  const approveOnCommit = parsed.data.tdd.approveOnCommit;
   try {
-    const before = await prepareState(root, approveOnCommit);
-    const result = await session.run(parsed.data);
-    if (result.kind !== 'done' || !store || !before) return result;
-    const state = await recordRun(store, root, result.report, before, approveOnCommit, log).catch((error: unknown) => {
-      log('warn', `Saving the TDD phases failed: ${String(error)}`);
-      return { phasesSaved: false, message: `The TDD phases of this run were not saved: ${error instanceof Error ? error.message : String(error)}` };
-    });
-    return { ...result, state };
+    return await exec.run(parsed.data, runEvents);
   } catch (error) {
     return { kind: 'error', code: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-  } finally {
-    session = undefined;
   }
 });
 
-/** The state before the run; null when there is no store or reading it failed (the run goes on). */
-async function prepareState(workspace: string, approveOnCommit: boolean): Promise<BeforeRun | null> {
-  if (!store) return null;
+connection.onRequest(Requests.affected, async (raw): Promise<AffectedResult> => {
+  const exec = theExecutor();
+  if (!exec) return { kind: 'error', code: 'internal', message: 'affected before initialize' };
+  const parsed = AffectedParamsSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'error', code: 'internal', message: `invalid affected params: ${parsed.error.message}` };
+  const { files, vitestConfig, projects } = parsed.data;
   try {
-    return await beforeRun(store, workspace, approveOnCommit, log);
+    return await exec.affected(files, { ...(vitestConfig ? { vitestConfig } : {}), projects });
   } catch (error) {
-    log('warn', `Reading the state before the run failed: ${String(error)}`);
-    return null;
+    return { kind: 'error', code: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-}
+});
+
+connection.onRequest(Requests.watchStart, async (raw) => {
+  const exec = theExecutor();
+  if (!exec || !root) return { kind: 'error' as const, code: 'internal' as const, message: 'watch before initialize' };
+  if (watch) return { kind: 'error' as const, code: 'busy' as const, message: 'Already watching.' };
+  const parsed = WatchParamsSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'error' as const, code: 'internal' as const, message: `invalid watch params: ${parsed.error.message}` };
+  watch = new WatchSession(root, exec, parsed.data, {
+    events: runEvents,
+    status: (status) => void connection.sendNotification(Notifications.watchStatus, status),
+    runDone: (done) => void connection.sendNotification(Notifications.watchRunDone, done),
+    log,
+  });
+  await watch.start();
+  return { kind: 'started' as const };
+});
+
+connection.onRequest(Requests.watchTrigger, (raw) => {
+  const parsed = WatchTriggerSchema.safeParse(raw);
+  if (parsed.success) watch?.trigger(parsed.data.mode);
+});
+
+connection.onRequest(Requests.watchStop, async () => {
+  const w = watch;
+  watch = undefined;
+  await w?.stop();
+});
 
 connection.onRequest(Requests.cancel, async () => {
-  await session?.cancel();
+  await executor?.cancel();
 });
 
 connection.onRequest(Requests.shutdown, async () => {
-  await session?.cancel();
+  await watch?.stop();
+  await executor?.cancel();
   setTimeout(() => void shutdown(0), 10);
 });
 
@@ -142,7 +164,7 @@ async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
   // Vitest gets a moment to close its server and pool; then nothing of the run may remain.
-  await Promise.race([host?.close(), new Promise((r) => setTimeout(r, 1000))]).catch(() => undefined);
+  await Promise.race([Promise.all([watch?.stop(), executor?.close()]), new Promise((r) => setTimeout(r, 1000))]).catch(() => undefined);
   await emergencyStop(platform, runMarker, process.pid).catch(() => undefined);
   unregisterRunner(registration);
   process.exit(code);

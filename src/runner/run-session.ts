@@ -12,8 +12,10 @@ import type { Platform } from './platform/platform';
 import { MemoryGuard, type StopEvent } from './memory-guard';
 import type { HostListener, VitestHost } from './vitest-host';
 import type {
-  ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, VitestLike,
+  ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, TestSpecificationLike, VitestLike,
 } from './vitest-types';
+import type { WorkspaceSnapshot } from './workspace-index';
+import { isExcluded } from '../core/cache/result-cache';
 
 export interface RunEvents {
   planned(files: { path: string; project?: string }[]): void;
@@ -33,6 +35,20 @@ export interface RunDeps {
   readonly platform: Platform;
   readonly runMarker: string;
   readonly events: RunEvents;
+  /** The workspace as it is now (hashes, import closures), for the cache and `changedFiles`. */
+  readonly snapshot?: () => WorkspaceSnapshot;
+  /** A stored result for a cache key. */
+  readonly cached?: (key: string) => FileReport | undefined;
+  /** The state of each file (by path and project) in the previous run, for `onlyFailed`. */
+  readonly previous?: ReadonlyMap<string, FileState>;
+}
+
+/** What a run learnt beyond its report: for the cache and the import graph. */
+export interface RunLearnt {
+  /** Relative test path (with project) → the cache key computed before it ran. */
+  readonly keysBefore: ReadonlyMap<string, { path: string; project?: string; key: string }>;
+  /** Relative test path → the workspace modules it loaded. */
+  readonly modules: ReadonlyMap<string, readonly string[]>;
 }
 
 interface FileRecord {
@@ -50,10 +66,14 @@ interface FileRecord {
   peakRssBytes: number;
   stopped?: StopEvent;
   killMs?: number;
+  /** Served from the cache: the stored report, marked cached. */
+  cachedReport?: FileReport;
 }
 
 export class RunSession {
   private readonly files = new Map<string, FileRecord>();
+  private readonly modules = new Map<string, readonly string[]>();
+  private readonly keysBefore = new Map<string, { path: string; project?: string; key: string }>();
   private readonly heapAfter = new Map<string, number>();
   private vitest: VitestLike | undefined;
   private guard: MemoryGuard | undefined;
@@ -104,7 +124,9 @@ export class RunSession {
         return { kind: 'error', code: 'no-tests', message: `No test files found in ${root}${what}. Check Vitest's include patterns (test.include) or the paths you passed.` };
       }
       const multiProject = new Set(specs.map((s) => s.project.name)).size > 1 || vitest.projects.length > 1;
-      for (const spec of specs) {
+      const snapshot = this.deps.snapshot?.();
+      const selected = this.select(specs, params, snapshot, multiProject);
+      for (const spec of selected) {
         const project = multiProject ? spec.project.name : undefined;
         const key = fileKey(spec.moduleId, project);
         if (this.files.has(key)) continue;
@@ -113,6 +135,7 @@ export class RunSession {
         });
       }
       events.planned([...this.files.values()].map((f) => ({ path: f.path, ...(f.project ? { project: f.project } : {}) })));
+      const toRun = this.serveFromCache(selected, params, snapshot, multiProject);
 
       let lastSampleSent = -Infinity;
       let lastTierSent = 'ok';
@@ -145,8 +168,8 @@ export class RunSession {
       this.guard.start();
 
       let unhandled: readonly SerializedErrorLike[] = [];
-      if (!this.cancelled) {
-        const result = await vitest.runTestSpecifications(specs, true);
+      if (!this.cancelled && toRun.length > 0) {
+        const result = await vitest.runTestSpecifications(toRun, toRun.length === specs.length);
         unhandled = result.unhandledErrors;
         // Vitest 3 never ends a module that failed to collect (no onTestModuleEnd): settle
         // every module Vitest knows the outcome of but did not end.
@@ -170,13 +193,77 @@ export class RunSession {
         memory: { limitBytes: params.memory.limitBytes, peakBytes: this.guard.peakBytes, tiers: this.guard.tierEvents },
         leaks: [],
         orphans,
-        cache: { hits: 0, misses: files.filter((f) => f.state !== 'notrun').length },
+        cache: { hits: files.filter((f) => f.cached).length, misses: files.filter((f) => !f.cached && f.state !== 'notrun').length },
         ...(runErrors.length > 0 ? { errors: runErrors } : {}),
       };
       return { kind: 'done', report };
     } finally {
       host.detach(listener);
     }
+  }
+
+  /** After `run`: the keys and module lists the cache and graph are updated from. */
+  learnt(): RunLearnt {
+    return { keysBefore: this.keysBefore, modules: this.modules };
+  }
+
+  /** `changedFiles` and `onlyFailed` narrow the run to the files they name. */
+  private select(
+    specs: readonly TestSpecificationLike[],
+    params: ReturnType<typeof RunParamsSchema.parse>,
+    snapshot: WorkspaceSnapshot | undefined,
+    multiProject: boolean,
+  ): TestSpecificationLike[] {
+    let selected = [...specs];
+    if (params.changedFiles) {
+      if (!snapshot) throw new Error('changedFiles needs the workspace index');
+      const changed = params.changedFiles.map((c) => snapshot.abs(c));
+      const { files, all } = snapshot.affected(changed, [...new Set(specs.map((s) => s.moduleId))]);
+      if (all) this.deps.events.log('info', `every test is affected: ${all}`);
+      const hit = new Set(files);
+      selected = selected.filter((s) => hit.has(s.moduleId));
+    }
+    if (params.onlyFailed && this.deps.previous) {
+      const prev = this.deps.previous;
+      const failing = (st: FileState | undefined): boolean => st === 'failed' || st === 'broken' || st === 'stopped' || st === 'notrun';
+      selected = selected.filter((s) => failing(prev.get(fileKey(rel(this.deps.root, s.moduleId), multiProject ? s.project.name : undefined))));
+    }
+    return selected;
+  }
+
+  /**
+   * Files whose cache key has a stored result are reported from it, marked cached, and not run.
+   * Returns the files that must run.
+   */
+  private serveFromCache(
+    selected: readonly TestSpecificationLike[],
+    params: ReturnType<typeof RunParamsSchema.parse>,
+    snapshot: WorkspaceSnapshot | undefined,
+    multiProject: boolean,
+  ): TestSpecificationLike[] {
+    const lookup = this.deps.cached;
+    if (!params.cache.enabled || !snapshot || !lookup) return [...selected];
+    const toRun: TestSpecificationLike[] = [];
+    for (const spec of selected) {
+      const project = multiProject ? spec.project.name : undefined;
+      const path = rel(this.deps.root, spec.moduleId);
+      if (isExcluded(path, params.cache.exclude)) {
+        toRun.push(spec);
+        continue;
+      }
+      const key = snapshot.key(spec.moduleId, project);
+      this.keysBefore.set(fileKey(path, project), { path, ...(project ? { project } : {}), key });
+      const hit = lookup(key);
+      const f = this.files.get(fileKey(spec.moduleId, project));
+      if (!hit || !f) {
+        toRun.push(spec);
+        continue;
+      }
+      f.ended = true;
+      f.cachedReport = { ...hit, path, ...(project ? { project } : {}), cached: true };
+      this.deps.events.fileFinished(f.cachedReport);
+    }
+    return toRun;
   }
 
   private reporter(): ReporterLike {
@@ -239,6 +326,7 @@ export class RunSession {
       }
     } else if (m.t === 'fileEnd') {
       f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss, this.guard?.peakOf(m.pid) ?? 0);
+      if (m.modules) this.modules.set(f.path, m.modules);
     }
   }
 
@@ -263,6 +351,7 @@ export class RunSession {
   }
 
   private finalize(f: FileRecord): FileReport {
+    if (f.cachedReport) return f.cachedReport;
     const tests = [...f.tests.values()].map((t) => {
       const heap = this.heapAfter.get(`${f.key}\0${t.fullName}`);
       return heap !== undefined ? { ...t, heapAfterBytes: heap } : t;

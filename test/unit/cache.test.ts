@@ -69,11 +69,12 @@ describe('result cache', () => {
     expect(c.entries.map((e) => e.key)).toEqual(['k2', 'k3']);
   });
 
-  test('a newer result of the same file replaces the older one', () => {
+  test('a newer result of the same file keeps the older one: undoing an edit finds it again', () => {
     const limits = { maxEntries: 10, maxBytes: 1e9 };
     let c = put(EMPTY_CACHE, { key: 'old', path: 'a', report: report('a', 'failed'), storedAt: 1 }, 1, limits);
     c = put(c, { key: 'new', path: 'a', report: report('a', 'passed'), storedAt: 2 }, 2, limits);
-    expect(c.entries.map((e) => e.key)).toEqual(['new']);
+    expect(c.entries.map((e) => e.key)).toEqual(['old', 'new']);
+    expect(lookup(c, 'old', 3).entry?.report.state).toBe('failed');
   });
 
   test('exclusion globs', () => {

@@ -43,8 +43,9 @@ export function lookup(cache: CacheContents, key: string, now: number): { cache:
 
 export function put(cache: CacheContents, entry: Omit<CacheEntry, 'bytes' | 'lastUsedAt'>, now: number, limits: CacheLimits): CacheContents {
   const bytes = JSON.stringify(entry.report).length;
-  // One entry per file and project: an older result of the same file only takes room.
-  const rest = cache.entries.filter((e) => e.key !== entry.key && !(e.path === entry.path && e.project === entry.project));
+  // Older results of the same file stay (LRU decides): an edit undone, or a branch switched
+  // back, must find them again.
+  const rest = cache.entries.filter((e) => e.key !== entry.key);
   return evict({ entries: [...rest, { ...entry, bytes, lastUsedAt: now }] }, limits);
 }
 

@@ -73,7 +73,7 @@ if (socketPath && vitestEntry && root) {
         durationMs: task.result?.startTime ? Math.max(0, Date.now() - task.result.startTime) : 0,
       });
     });
-    vitest.afterAll(() => send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024 }));
+    vitest.afterAll(() => send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024, modules: loadedModules(root) }));
   }
 }
 
@@ -119,4 +119,27 @@ function fullNameOf(task: TaskLike): string {
   const names = [task.name];
   for (let s = task.suite; s && s.filepath === undefined; s = s.suite) names.unshift(s.name);
   return names.join(' > ');
+}
+
+interface WorkerState {
+  /** Vitest 4: the module runner's cache. */
+  evaluatedModules?: { idToModuleMap?: Map<string, unknown> };
+  /** Vitest 3: vite-node's cache. */
+  moduleCache?: Map<string, unknown>;
+}
+
+/** The files of the workspace this worker has loaded, relative to the root. */
+function loadedModules(rootDir: string): string[] | undefined {
+  const state = (globalThis as { __vitest_worker__?: WorkerState }).__vitest_worker__;
+  const ids = state?.evaluatedModules?.idToModuleMap ?? state?.moduleCache;
+  if (!ids || typeof ids.keys !== 'function') return undefined;
+  const prefix = rootDir.endsWith(sep) ? rootDir : rootDir + sep;
+  const out = new Set<string>();
+  for (const raw of ids.keys()) {
+    // Ids may carry a query (?v=…) or a /@fs/ prefix; the file path is what matters.
+    const id = raw.replace(/[?#].*$/, '').replace(/^\/@fs/, '');
+    if (!id.startsWith(prefix) || id.includes(`${sep}node_modules${sep}`) || id.includes('/node_modules/')) continue;
+    out.add(relative(rootDir, id).split(sep).join('/'));
+  }
+  return [...out];
 }

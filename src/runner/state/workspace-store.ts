@@ -10,11 +10,12 @@ import type { LockHolder } from '../../core/store/lock';
 import type { Logger } from '../../core/store/logger';
 import { phasesDocument } from '../../core/store/phases-document';
 import { runsDocument } from '../../core/store/runs-document';
+import { cacheDocument, graphDocument } from '../../core/store/cache-document';
 import { nodeFs } from './node-fs';
 
 export const STATE_DIR = '.redline';
 
-export const WORKSPACE_DOCUMENTS = { phases: phasesDocument, runs: runsDocument } as const;
+export const WORKSPACE_DOCUMENTS = { phases: phasesDocument, runs: runsDocument, cache: cacheDocument, graph: graphDocument } as const;
 export type WorkspaceStore = Store<typeof WORKSPACE_DOCUMENTS>;
 
 export interface WorkspaceStoreOptions {
