@@ -14,6 +14,8 @@ export interface ConfigFlags {
   readonly project?: string | readonly string[];
   /** Commander sets this to false for `--no-cache`, and to true when the flag is absent. */
   readonly cache?: boolean;
+  /** `redline watch --debounce MS`. */
+  readonly debounce?: string;
 }
 
 export type FlagsToConfigResult =
@@ -40,6 +42,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'run.config': { flag: '--config', typed: (flags) => flags.config, expected: 'the path of a Vitest config file' },
   // Repeatable: quote the one name that is wrong.
   'run.projects': { flag: '--project', typed: (_, error) => error.value, expected: 'the name of a Vitest project' },
+  'watch.debounceMs': { flag: '--debounce', typed: (flags) => flags.debounce },
 };
 
 export function flagsToConfig(flags: ConfigFlags): FlagsToConfigResult {
@@ -52,7 +55,8 @@ export function flagsToConfig(flags: ConfigFlags): FlagsToConfigResult {
   };
   // Only `--no-cache` says anything: the `true` commander gives without it must not override the file.
   const cache = flags.cache === false ? { enabled: false } : undefined;
-  const input = withoutUndefined({ memory, run, cache });
+  const watch = flags.debounce === undefined ? undefined : { debounceMs: decimal(flags.debounce) };
+  const input = withoutUndefined({ memory, run, cache, watch });
 
   // Validated whole, but the input (not the parsed config) is what is returned: defaults filled
   // in here would override the file's values when the two are merged.

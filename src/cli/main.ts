@@ -10,6 +10,10 @@ import { approveCommand } from './approve-command';
 import { backupCommand, backupsCommand, pruneCommand, restoreCommand } from './backup-commands';
 import { resetCommand, type ResetFlags } from './reset-command';
 import { UsageError } from './settings';
+import { watchCommand, type WatchFlags } from './watch-command';
+import { affectedCommand, type AffectedFlags } from './affected-command';
+import { gateCommand } from './gate-command';
+import { hookInstallCommand, hookUninstallCommand } from './hook-command';
 
 declare const REDLINE_VERSION: string | undefined;
 
@@ -22,21 +26,75 @@ function program(): Command {
     .exitOverride()
     .showHelpAfterError('(run redline --help for usage)');
 
-  cmd
-    .command('run')
-    .description('Run the tests once, under the memory guard')
-    .argument('[paths...]', 'test files, folders or name filters (as Vitest takes them)')
-    .option('--root <dir>', 'the project folder (default: the current directory)')
-    .option('--config <file>', 'a Vitest config file')
-    .option('--project <name>', 'only this Vitest project (repeatable)', collect)
-    .option('--memory-limit <size>', 'limit for the whole test process tree: MB, or with a unit (512M, 2G)')
-    .option('--workers <n>', 'how many test files at once: a number or "auto"')
-    .option('--file-timeout <seconds>', 'stop a file whose worker makes no progress this long')
-    .option('--no-cache', 'run every file, even unchanged ones')
+  // `run` and `watch` take the same options: one list, so they cannot drift apart.
+  const runOptions = (c: Command): Command =>
+    c
+      .option('--root <dir>', 'the project folder (default: the current directory)')
+      .option('--config <file>', 'a Vitest config file')
+      .option('--project <name>', 'only this Vitest project (repeatable)', collect)
+      .option('--memory-limit <size>', 'limit for the whole test process tree: MB, or with a unit (512M, 2G)')
+      .option('--workers <n>', 'how many test files at once: a number or "auto"')
+      .option('--file-timeout <seconds>', 'stop a file whose worker makes no progress this long')
+      .option('--no-cache', 'run every file, even unchanged ones');
+
+  runOptions(
+    cmd
+      .command('run')
+      .description('Run the tests once, under the memory guard')
+      .argument('[paths...]', 'test files, folders or name filters (as Vitest takes them)'),
+  )
+    .option('--changed [ref]', 'only the tests affected by the files changed against REF (default HEAD), untracked ones included')
     .option('--json <file>', 'write the JSON report (version 1) to this file')
     .option('--junit <file>', 'write a JUnit XML report to this file')
     .action(async (paths: string[], flags: RunFlags) => {
       process.exitCode = await runCommand(paths, flags);
+    });
+
+  runOptions(
+    cmd
+      .command('watch')
+      .description('Watch the workspace and rerun the tests each change affects (keys on a terminal: a all, f failed, q quit)')
+      .argument('[paths...]', 'test files, folders or name filters (as Vitest takes them)'),
+  )
+    .option('--debounce <ms>', 'wait this long after the last change before running (default: config watch.debounceMs, 100)')
+    .action(async (paths: string[], flags: WatchFlags) => {
+      process.exitCode = await watchCommand(paths, flags);
+    });
+
+  cmd
+    .command('affected')
+    .description('List the test files that a change to FILEs affects (they import one, directly or not)')
+    .argument('<files...>', 'changed files (a file that no longer exists affects its importers)')
+    .option('--root <dir>', 'the project folder (default: the current directory)')
+    .option('--config <file>', 'a Vitest config file')
+    .option('--project <name>', 'only this Vitest project (repeatable)', collect)
+    .option('--json', 'print { "files": [ … ] }, paths relative to the root')
+    .action(async (files: string[], flags: AffectedFlags) => {
+      process.exitCode = await affectedCommand(files, flags);
+    });
+
+  cmd
+    .command('gate')
+    .description('Run the tests the staged changes affect; exit as `run` does. For pre-commit hooks')
+    .option('--root <dir>', 'the project folder (default: the current directory)')
+    .action(async (flags: { root?: string }) => {
+      process.exitCode = await gateCommand(flags);
+    });
+
+  const hook = cmd.command('hook').description('Install or remove the git pre-commit hook that runs `redline gate`');
+  hook
+    .command('install')
+    .description('Write .git/hooks/pre-commit (never over a hook Redline did not write)')
+    .option('--root <dir>', 'the project folder (default: the current directory)')
+    .action(async (flags: { root?: string }) => {
+      process.exitCode = await hookInstallCommand(flags);
+    });
+  hook
+    .command('uninstall')
+    .description("Remove Redline's pre-commit hook (only ours)")
+    .option('--root <dir>', 'the project folder (default: the current directory)')
+    .action(async (flags: { root?: string }) => {
+      process.exitCode = await hookUninstallCommand(flags);
     });
 
   const ROOT_HELP = 'the project folder (default: the current directory)';

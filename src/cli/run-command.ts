@@ -1,7 +1,7 @@
-// `redline run`: start the runner, run the workspace's tests under the memory guard, show
-// progress, write the reports, and exit with the code of DESIGN.md. If the runner itself dies,
-// the CLI still writes a report that adds up (the unfinished files as `notrun`) and stops
-// whatever the run left behind.
+// `redline run`: start the runner, run the workspace's tests under the memory guard (only those
+// a git change affects, with --changed), show progress, write the reports, and exit with the code
+// of DESIGN.md. If the runner itself dies, the CLI still writes a report that adds up (the
+// unfinished files as `notrun`) and stops whatever the run left behind.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import pc from 'picocolors';
@@ -18,16 +18,71 @@ import type { ConfigFlags } from './flags-to-config';
 import { createTerminal } from './terminal';
 import { fileLine, summaryLines, tierColor } from './summary';
 import { writeStateNotice } from './state-notice';
+import { runParams } from './run-params';
+import { changedAgainst } from './git-changes';
 
 export interface RunFlags extends ConfigFlags {
   readonly root?: string;
   readonly json?: string;
   readonly junit?: string;
+  /** `--changed [REF]`: true without a REF (HEAD). */
+  readonly changed?: string | boolean;
 }
 
 export async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
   const settings = loadSettings(flags.root, flags);
   const filters = toFilters(paths, settings.root);
+  let changedFiles: string[] | undefined;
+  const ref = flags.changed === undefined || flags.changed === false ? undefined : flags.changed === true ? 'HEAD' : flags.changed;
+  if (ref !== undefined) {
+    changedFiles = await changedAgainst(settings.root, ref);
+    if (changedFiles.length === 0) {
+      // Nothing to ask the runner: no Vitest start, no report.
+      process.stdout.write(`No files changed against ${ref}: no tests to run.\n`);
+      return ExitCode.ok;
+    }
+  }
+  const params = runParams(settings, { filters, ...(changedFiles ? { changedFiles } : {}) });
+  const outcome = await executeRun(settings, params, { host: 'redline run', fileLines: true });
+  if (outcome.kind === 'exit') return outcome.code;
+  const { report, state } = outcome;
+  if (flags.json) writeOut(flags.json, JSON.stringify(report, null, 2) + '\n');
+  if (flags.junit) writeOut(flags.junit, toJUnitXml(report));
+  if (changedFiles && report.files.length === 0 && !report.errors?.length) {
+    const n = changedFiles.length;
+    process.stdout.write(`No test file is affected by the ${n} file${n === 1 ? '' : 's'} changed against ${ref}: nothing to run.\n`);
+    return ExitCode.ok;
+  }
+  if (!outcome.printedFiles) for (const f of report.files) if (f.state !== 'passed' && f.state !== 'skipped') process.stdout.write(fileLine(f) + '\n');
+  process.stdout.write(summaryLines(report).join('\n') + '\n');
+  if (state) writeStateNotice(state);
+  return exitCodeFor(report);
+}
+
+export type RunOutcome =
+  | {
+      readonly kind: 'done';
+      readonly report: RunReport;
+      readonly state?: RunState;
+      /** Every file's line was printed as it ended (a live terminal, with `fileLines`). */
+      readonly printedFiles: boolean;
+    }
+  /** A usage or internal error, already said on stderr. */
+  | { readonly kind: 'exit'; readonly code: number };
+
+export interface ExecuteOptions {
+  /** Named in the state store's lock, so another writer can say who holds it. */
+  readonly host: string;
+  /** Print each file as it ends (on a live terminal); `gate` keeps quiet unless something fails. */
+  readonly fileLines: boolean;
+}
+
+/**
+ * One run on a fresh runner, with live progress on a terminal and Ctrl-C to cancel. If the runner
+ * dies mid-run, the report is made from what was heard (the rest `notrun`); whatever the run left
+ * running is stopped either way.
+ */
+export async function executeRun(settings: Settings, params: RunParams, options: ExecuteOptions): Promise<RunOutcome> {
   const term = createTerminal();
   const startedAt = Date.now();
   const planned: { path: string; project?: string }[] = [];
@@ -63,7 +118,7 @@ export async function runCommand(paths: string[], flags: RunFlags): Promise<numb
     'run/fileFinished': ({ file }) => {
       finished.set(keyOf(file.path, file.project), file);
       for (const [pid, r] of running) if (r.path === file.path) running.delete(pid);
-      if (term.live) term.line(fileLine(file));
+      if (term.live && options.fileLines) term.line(fileLine(file));
       render();
     },
     'memory/sample': (s) => {
@@ -96,21 +151,21 @@ export async function runCommand(paths: string[], flags: RunFlags): Promise<numb
     let report: RunReport;
     let state: RunState | undefined;
     try {
-      const init = await client.initialize(settings.root, 'info', { host: 'redline run', backupsMax: settings.config.backups.max });
+      const init = await client.initialize(settings.root, 'info', { host: options.host, backupsMax: settings.config.backups.max });
       if (init.kind === 'error') {
         await client.shutdown();
         if (init.code === 'internal' || init.code === 'protocol-mismatch') {
           process.stderr.write(`redline: ${init.message}\n`);
-          return ExitCode.internal;
+          return { kind: 'exit', code: ExitCode.internal };
         }
         throw new UsageError([init.message]);
       }
-      const result = await client.run(runParams(settings, filters));
+      const result = await client.run(params);
       if (result.kind === 'error') {
         await client.shutdown();
         if (result.code === 'internal') {
           process.stderr.write(`redline: internal error in the runner: ${result.message}\n`);
-          return ExitCode.internal;
+          return { kind: 'exit', code: ExitCode.internal };
         }
         throw new UsageError([result.message]);
       }
@@ -129,40 +184,17 @@ export async function runCommand(paths: string[], flags: RunFlags): Promise<numb
     // Belt and braces: whatever still carries this run's marker outlived the runner.
     const leftovers = await sweep(client);
     report = { ...report, orphans: mergeOrphans(report.orphans, leftovers) };
-
-    if (flags.json) writeOut(flags.json, JSON.stringify(report, null, 2) + '\n');
-    if (flags.junit) writeOut(flags.junit, toJUnitXml(report));
-    if (!term.live) for (const f of report.files) if (f.state !== 'passed' && f.state !== 'skipped') process.stdout.write(fileLine(f) + '\n');
-    process.stdout.write(summaryLines(report).join('\n') + '\n');
-    if (state) writeStateNotice(state);
-    return exitCodeFor(report);
+    return { kind: 'done', report, ...(state ? { state } : {}), printedFiles: term.live && options.fileLines };
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-function runParams(settings: Settings, filters: string[]): RunParams {
-  const { config } = settings;
-  return {
-    filters,
-    ...(config.run.config ? { vitestConfig: config.run.config } : {}),
-    projects: [...(config.run.projects ?? [])],
-    ...(typeof config.run.workers === 'number' ? { workers: config.run.workers } : {}),
-    fileTimeoutMs: config.run.fileTimeoutS * 1000,
-    memory: {
-      limitBytes: settings.limitBytes,
-      tiers: { ...config.memory.tiers },
-      sampleIntervalMs: config.memory.sampleIntervalMs,
-    },
-    tdd: { approveOnCommit: config.tdd.approveOnCommit },
-  };
 }
 
 /**
  * Paths become filters as Vitest takes them. A path that looks like a file or folder but does
  * not exist is an error, rather than a filter that silently matches nothing.
  */
-function toFilters(paths: string[], root: string): string[] {
+export function toFilters(paths: string[], root: string): string[] {
   return paths.map((p) => {
     const candidates = isAbsolute(p) ? [p] : [resolve(process.cwd(), p), resolve(root, p)];
     const found = candidates.find((c) => existsSync(c));
@@ -208,7 +240,7 @@ function reportFromEvents(
   };
 }
 
-async function sweep(client: RunnerClient): Promise<Orphan[]> {
+export async function sweep(client: RunnerClient): Promise<Orphan[]> {
   const pid = client.pid;
   if (pid === undefined) return [];
   try {
@@ -218,12 +250,12 @@ async function sweep(client: RunnerClient): Promise<Orphan[]> {
   }
 }
 
-function mergeOrphans(a: Orphan[], b: Orphan[]): Orphan[] {
+export function mergeOrphans(a: Orphan[], b: Orphan[]): Orphan[] {
   const seen = new Set(a.map((o) => o.pid));
   return [...a, ...b.filter((o) => !seen.has(o.pid))];
 }
 
-function writeOut(path: string, text: string): void {
+export function writeOut(path: string, text: string): void {
   const abs = resolve(process.cwd(), path);
   mkdirSync(dirname(abs), { recursive: true });
   writeFileSync(abs, text);

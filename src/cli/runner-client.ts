@@ -7,8 +7,8 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type Messa
 import type { z } from 'zod';
 import { ENV } from '../protocol/probe';
 import {
-  InitializeResultSchema, NotificationSchemas, PROTOCOL_VERSION, Requests, RunResultSchema,
-  type InitializeParams, type InitializeResult, type RunParams, type RunResult,
+  AffectedResultSchema, InitializeResultSchema, NotificationSchemas, PROTOCOL_VERSION, Requests, RunResultSchema, WatchStartResultSchema,
+  type AffectedParams, type AffectedResult, type InitializeParams, type InitializeResult, type RunParams, type RunResult, type WatchParams,
 } from '../protocol/runner';
 
 type Schemas = typeof NotificationSchemas;
@@ -52,8 +52,9 @@ export class RunnerClient {
       env: { ...process.env, [ENV.run]: this.runMarker },
       ...(this.options.nodeExecutable ? { execPath: this.options.nodeExecutable } : {}),
       serialization: 'json',
-      // The runner measures its own post-GC baseline (memory-safe watch).
-      execArgv: ['--expose-gc'],
+      // No V8 flags of its own (see src/runner/probe/gc.ts). REDLINE_PROFILE_RUNNER=<dir> writes
+      // CPU profiles of the runner and (Vitest passes --cpu-prof on) its workers, for developers.
+      execArgv: process.env.REDLINE_PROFILE_RUNNER ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.REDLINE_PROFILE_RUNNER] : [],
     });
     this.child = child;
     child.stderr?.setEncoding('utf8');
@@ -94,6 +95,29 @@ export class RunnerClient {
   async run(params: RunParams): Promise<RunResult> {
     const raw = await this.race(this.conn().sendRequest(Requests.run, params));
     return RunResultSchema.parse(raw);
+  }
+
+  async affected(params: AffectedParams): Promise<AffectedResult> {
+    const raw = await this.race(this.conn().sendRequest(Requests.affected, params));
+    return AffectedResultSchema.parse(raw);
+  }
+
+  async watchStart(params: WatchParams): Promise<z.infer<typeof WatchStartResultSchema>> {
+    const raw = await this.race(this.conn().sendRequest(Requests.watchStart, params));
+    return WatchStartResultSchema.parse(raw);
+  }
+
+  async watchTrigger(mode: 'all' | 'failed'): Promise<void> {
+    await this.race(this.conn().sendRequest(Requests.watchTrigger, { mode }));
+  }
+
+  /** Stops watching (and the run in progress); resolves at once if the runner is gone. */
+  async watchStop(): Promise<void> {
+    try {
+      await this.race(this.conn().sendRequest(Requests.watchStop));
+    } catch {
+      // The runner is gone: nothing is watching any more.
+    }
   }
 
   async cancel(): Promise<void> {

@@ -60,15 +60,25 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
     count('skipped') && c.dim(`${count('skipped')} skipped`),
     count('todo') && c.dim(`${count('todo')} todo`),
   ].filter(Boolean);
-  lines.push(` ${c.dim('Files ')}   ${fileParts.join(c.dim(' · ')) || '0'} ${c.dim(`(${s.files})`)}`);
+  // Cached files are also passed or failed: a count beside the total, not one more state.
+  const cachedPart = s.cached > 0 ? `, ${s.cached} cached` : '';
+  lines.push(` ${c.dim('Files ')}   ${fileParts.join(c.dim(' · ')) || '0'} ${c.dim(`(${s.files}${cachedPart})`)}`);
   lines.push(` ${c.dim('Tests ')}   ${testParts.join(c.dim(' · ')) || '0'} ${c.dim(`(${tests.length})`)}`);
   const m = report.memory;
   const pct = Math.round((m.peakBytes / m.limitBytes) * 100);
   const highest = m.tiers.reduce<string | undefined>((acc, t) => (rank(t.tier) > rank(acc) ? t.tier : acc), undefined);
-  lines.push(
-    ` ${c.dim('Memory ')}  peak ${formatBytes(m.peakBytes)} of ${formatBytes(m.limitBytes)} limit (${pct}%)${highest && highest !== 'ok' ? ` · reached ${tierColor(highest, c)}` : ''}`,
-  );
-  if (report.cache.hits > 0) lines.push(` ${c.dim('Cache ')}   ${report.cache.hits} hits · ${report.cache.misses} misses`);
+  if (s.files > 0 && s.cached === s.files) {
+    // No test process ran, so there is no peak to report: "0 B" would read as a measurement.
+    lines.push(` ${c.dim('Memory ')}  no test ran: every file's result came from the cache`);
+  } else {
+    lines.push(
+      ` ${c.dim('Memory ')}  peak ${formatBytes(m.peakBytes)} of ${formatBytes(m.limitBytes)} limit (${pct}%)${highest && highest !== 'ok' ? ` · reached ${tierColor(highest, c)}` : ''}`,
+    );
+  }
+  if (report.cache.hits > 0) {
+    const { hits, misses } = report.cache;
+    lines.push(` ${c.dim('Cache ')}   ${hits} hit${hits === 1 ? '' : 's'} · ${misses} miss${misses === 1 ? '' : 'es'} ${c.dim('(--no-cache runs every file)')}`);
+  }
   lines.push(` ${c.dim('Duration')} ${formatDuration(report.durationMs)}`);
 
   const stopped = report.files.filter((f) => f.state === 'stopped');

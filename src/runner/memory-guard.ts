@@ -13,7 +13,7 @@ import type { Platform } from './platform/platform';
 import { stopProcesses } from './kill-tree';
 import { noteIntentionalKill } from './intentional-kills';
 
-const RESCAN_MS = 500;
+const RESCAN_MS = 1000;
 const TERM_GRACE_MS = 500;
 /** Near the limit a runaway can grow by hundreds of MB between samples: sample faster there. */
 const FAST_SAMPLE_MS = 20;
@@ -103,7 +103,9 @@ export class MemoryGuard {
       worker.peakBytes = 0;
       worker.stopping = false;
       this.workers.set(message.pid, worker);
-      this.rescanSoon = true;
+      // Known from its hello: sampled from now on. Its children are found by the next rescan;
+      // a full rescan per file would cost more than all the sampling.
+      this.treePids.add(message.pid);
       // Admit at once when the tier allows it: a file should not wait for the next sample.
       const active = [...this.workers.values()].filter((w) => !w.held && !w.stopping).length;
       if (active < allowedActive(this.state.tier)) {

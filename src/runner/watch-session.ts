@@ -11,6 +11,7 @@ import type { WatchParamsSchema, WatchRunDoneSchema, WatchStatusSchema } from '.
 import { globToRegExp } from '../core/cache/result-cache';
 import type { RunEvents } from './run-session';
 import type { RunExecutor } from './run-executor';
+import { getGc } from './probe/gc';
 
 type WatchParams = z.infer<typeof WatchParamsSchema>;
 
@@ -126,8 +127,7 @@ export class WatchSession {
   }
 
   private baseline(): number {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
+    getGc()();
     const m = process.memoryUsage();
     return m.heapUsed + m.external;
   }

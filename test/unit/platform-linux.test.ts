@@ -40,7 +40,7 @@ const files: Record<string, string> = {
 
 describe('parseProcStat', () => {
   it('takes the fields after the last parenthesis, whatever comm holds', () => {
-    expect(parseProcStat(stat(7, 'x) (y) z', 'S', 3, 9))).toEqual({ comm: 'x) (y) z', state: 'S', ppid: 3, pgrp: 9 });
+    expect(parseProcStat(stat(7, 'x) (y) z', 'S', 3, 9))).toEqual({ comm: 'x) (y) z', state: 'S', ppid: 3, pgrp: 9, starttime: '123' });
     expect(parseProcStat(stat(7, '(sd-pam)', 'S', 1, 7))).toMatchObject({ comm: '(sd-pam)', ppid: 1, pgrp: 7 });
   });
 
@@ -148,5 +148,34 @@ describe('signals', () => {
     expect(platform.isAlive(4242)).toBe(false);
     expect(platform.isAlive(102)).toBe(false);
     expect(platform.isAlive(0)).toBe(false);
+  });
+});
+
+describe('rescans read a process’s command line and environment once', () => {
+  it('re-reads them only when the process is new (another start time) or has exec’d (another comm)', async () => {
+    const reads: string[] = [];
+    const table: Record<string, string> = {
+      '/proc/self/stat': stat(50, 'node', 'S', 1, 50),
+      '/proc/9/stat': stat(9, 'node', 'S', 1, 9),
+      '/proc/9/cmdline': 'node\0a.js\0',
+      '/proc/9/environ': 'REDLINE_RUN=r1\0',
+    };
+    const fs = {
+      readFile: (path: string) => {
+        reads.push(path);
+        return table[path];
+      },
+      readdir: () => ['9'],
+    };
+    const platform = createLinuxPlatform({ fs, pageSize: 4096, kill: () => undefined, totalMemoryBytes: () => 1 });
+    await platform.listProcesses(['REDLINE_RUN']);
+    await platform.listProcesses(['REDLINE_RUN']);
+    expect(reads.filter((p) => p === '/proc/9/environ')).toHaveLength(1);
+    // The same pid, exec'd into something else: read again.
+    table['/proc/9/stat'] = stat(9, 'sleep', 'S', 1, 9);
+    table['/proc/9/environ'] = 'REDLINE_RUN=r2\0';
+    const [p] = await platform.listProcesses(['REDLINE_RUN']);
+    expect(reads.filter((p2) => p2 === '/proc/9/environ')).toHaveLength(2);
+    expect(p?.markers).toEqual({ REDLINE_RUN: 'r2' });
   });
 });

@@ -64,6 +64,8 @@ export interface ProcStat {
   readonly state: string;
   readonly ppid: number;
   readonly pgrp: number;
+  /** Clock ticks after boot; with the pid, names one process even after the pid is reused. */
+  readonly starttime: string;
 }
 
 /**
@@ -78,7 +80,8 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const ppid = Number(fields[1]);
   const pgrp = Number(fields[2]);
   if (fields.length < 3 || !Number.isInteger(ppid) || !Number.isInteger(pgrp)) return undefined;
-  return { comm: text.slice(open + 1, close), state: fields[0] ?? '', ppid, pgrp };
+  // Field 22 of the whole line (20th after the comm): start time in clock ticks since boot.
+  return { comm: text.slice(open + 1, close), state: fields[0] ?? '', ppid, pgrp, starttime: fields[19] ?? '' };
 }
 
 function parseEnviron(text: string, names: ReadonlySet<string>): Record<string, string> {
@@ -140,27 +143,44 @@ export function createLinuxPlatform(deps: LinuxPlatformDeps = {}): Platform {
   const ownStat = parseProcStat(fs.readFile('/proc/self/stat') ?? '');
   const ownPgid = ownStat?.pgrp;
 
-  function readProcess(pid: number, markerNames: ReadonlySet<string>): ProcessInfo | undefined {
-    const stat = parseProcStat(fs.readFile(`/proc/${pid}/stat`) ?? '');
+  // The command line and the environment of a process only change when it execs, which also
+  // changes its comm: keyed by pid, start time and comm, they are read once per process, not at
+  // every rescan (reading every environ at 2 Hz was most of the guard's cost).
+  const known = new Map<number, { id: string; command: string; markers: Record<string, string> | undefined; names: string }>();
+
+  function readProcess(pid: number, markerNames: ReadonlySet<string>, namesKey: string): ProcessInfo | undefined {
+    const text = fs.readFile(`/proc/${pid}/stat`) ?? '';
+    const stat = parseProcStat(text);
     if (!stat) return undefined; // exited since readdir
-    // Arguments are NUL-separated (with a trailing NUL); kernel threads and zombies have none.
-    const cmdline = (fs.readFile(`/proc/${pid}/cmdline`) ?? '').replace(/\0+$/, '').replaceAll('\0', ' ');
-    const info: ProcessInfo = { pid, ppid: stat.ppid, pgid: stat.pgrp, command: cmdline || stat.comm };
-    if (markerNames.size === 0) return info;
-    const environ = fs.readFile(`/proc/${pid}/environ`);
-    return environ === undefined ? info : { ...info, markers: parseEnviron(environ, markerNames) };
+    const id = `${stat.starttime}:${stat.comm}`;
+    let entry = known.get(pid);
+    if (!entry || entry.id !== id || entry.names !== namesKey) {
+      // Arguments are NUL-separated (with a trailing NUL); kernel threads and zombies have none.
+      const cmdline = (fs.readFile(`/proc/${pid}/cmdline`) ?? '').replace(/\0+$/, '').replaceAll('\0', ' ');
+      const environ = markerNames.size > 0 ? fs.readFile(`/proc/${pid}/environ`) : undefined;
+      entry = { id, command: cmdline || stat.comm, markers: environ === undefined ? undefined : parseEnviron(environ, markerNames), names: namesKey };
+      // A zombie has no cmdline yet: do not remember an empty one.
+      if (cmdline) known.set(pid, entry);
+    }
+    const info: ProcessInfo = { pid, ppid: stat.ppid, pgid: stat.pgrp, command: entry.command };
+    return entry.markers === undefined ? info : { ...info, markers: entry.markers };
   }
 
   return {
     name: 'linux',
     async listProcesses(markerNames) {
       const names = new Set(markerNames);
+      const namesKey = [...names].sort().join(',');
       const table: ProcessInfo[] = [];
+      const seen = new Set<number>();
       for (const entry of fs.readdir('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
-        const info = readProcess(Number(entry), names);
+        const pid = Number(entry);
+        seen.add(pid);
+        const info = readProcess(pid, names, namesKey);
         if (info) table.push(info);
       }
+      for (const pid of known.keys()) if (!seen.has(pid)) known.delete(pid);
       return table;
     },
     async sampleRss(pids) {

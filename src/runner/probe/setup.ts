@@ -9,6 +9,7 @@ import { relative, sep } from 'node:path';
 import type { ProbeMessage, RunnerToProbe } from '../../protocol/probe';
 import { ENV } from '../../protocol/probe-env';
 import { listenPath } from './listen-path';
+import { getGc } from './gc';
 
 interface VitestApi {
   beforeEach(fn: (ctx: { task: TaskLike }) => void): void;
@@ -27,7 +28,6 @@ interface TaskLike {
 const socketPath = process.env[ENV.probeSocket];
 const vitestEntry = process.env[ENV.vitestEntry];
 const root = process.env[ENV.root];
-const gc = (globalThis as { gc?: () => void }).gc;
 // Captured before any test can install fake timers over the globals.
 const realSetInterval = setInterval;
 
@@ -56,7 +56,7 @@ if (socketPath && vitestEntry && root) {
     vitest.beforeEach(({ task }) => send({ t: 'testStart', pid, file, fullName: fullNameOf(task) }));
     // A full collection after every test costs a few milliseconds each; it is only worth it when
     // the post-GC series is wanted (leak detection), so the runner asks for it explicitly.
-    const collect = process.env[ENV.probeGc] === '1' ? gc : undefined;
+    const collect = process.env[ENV.probeGc] === '1' ? getGc() : undefined;
     vitest.afterEach(({ task }) => {
       collect?.();
       const m = process.memoryUsage();
@@ -105,7 +105,7 @@ function waitForGo(socket: Socket): Promise<void> {
           continue;
         }
         if (msg.t === 'go') resolve();
-        else if (msg.t === 'gc') gc?.();
+        else if (msg.t === 'gc') getGc()();
       }
     });
     // The runner went away: do not hold the worker hostage.

@@ -1,0 +1,17 @@
+// `gc()` without starting Node with --expose-gc: a flag on the command line makes Node reject the
+// shared compile cache (every module compiled afresh, ~25 ms per test file), so the flag is set
+// at run time, only in a process that actually needs a collection, and the function is taken
+// from a fresh context where V8 then defines it.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let cached: (() => void) | undefined;
+
+export function getGc(): () => void {
+  if (cached) return cached;
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === 'function') return (cached = existing);
+  setFlagsFromString('--expose-gc');
+  cached = runInNewContext('gc') as () => void;
+  return cached;
+}
