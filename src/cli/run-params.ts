@@ -34,6 +34,7 @@ export function runParams(settings: Settings, selection: RunSelection): RunParam
       maxBytes: Math.max(1, Math.round(config.cache.maxMB * MB)),
       exclude: [...config.cache.exclude],
     },
+    leaks: { ...config.leaks },
     ...(selection.changedFiles ? { changedFiles: [...selection.changedFiles] } : {}),
   };
 }

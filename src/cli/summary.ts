@@ -93,7 +93,8 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
       const why = st.reason === 'memory'
         ? `its process tree reached ${formatBytes(st.rssBytes)} (limit ${formatBytes(m.limitBytes)}) and was killed`
         : `it made no progress (a blocked event loop) until the file timeout and was killed`;
-      lines.push(`   ${why} after ${formatDuration(st.atMs)}`);
+      const gone = st.killMs !== undefined ? ` (gone ${formatDuration(st.killMs)} later)` : '';
+      lines.push(`   ${why} ${formatDuration(st.atMs)} into the run${gone}`);
       lines.push(`   ${st.test ? `running test: ${c.bold(st.test)}` : 'no test had started (it was loading the file)'}`);
     }
   }
@@ -116,6 +117,16 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
   }
   for (const e of report.errors ?? []) {
     lines.push('', ` ${c.red(c.bold('ERROR'))} ${e.message.split('\n')[0]}`);
+  }
+  for (const leak of report.leaks) {
+    const where = leak.series === 'external' ? ' outside the JS heap (Buffers, typed arrays)' : leak.series === 'heap' ? ' in the JS heap' : '';
+    lines.push(
+      '',
+      ` ${c.bgYellow(c.black(' LEAK '))} ${c.bold(leak.file)} grows about ${c.bold(formatBytes(leak.bytesPerTest))} per test${where}`,
+      `   +${formatBytes(leak.totalBytes)} over ${leak.samples} tests after garbage collection · fit ${leak.fit.toFixed(2)}`,
+    );
+    if (leak.hint) lines.push(`   ${c.dim(leak.hint)}`);
+    for (const g of (leak.grew ?? []).slice(0, 5)) lines.push(`   ${c.dim('grew:')} ${g.name} +${g.countDelta} objects, +${formatBytes(g.bytesDelta)}`);
   }
   if (report.orphans.length > 0) {
     lines.push('', ` ${c.bgYellow(c.black(' ORPHANS '))} ${report.orphans.length} process${report.orphans.length === 1 ? '' : 'es'} left running by tests ${report.orphans.length === 1 ? 'was' : 'were'} stopped:`);

@@ -164,6 +164,11 @@ const BackupsSchema = z
 
 const LeaksSchema = z
   .strictObject({
+    enabled: setting(
+      z.boolean(),
+      'Collect garbage after every test and watch each file\'s post-GC memory for steady growth (a suspected leak). Costs a few milliseconds per test.',
+      'true or false',
+    ).default(true),
     minBytesPerTest: setting(
       z.number().nonnegative(),
       'Smallest growth per test, in bytes after garbage collection, reported as a suspected leak.',

@@ -83,10 +83,18 @@ export type TierEvent = z.infer<typeof TierEventSchema>;
 
 export const LeakSchema = z.object({
   file: z.string(),
+  /** Fitted growth of post-GC memory per test (bytes). */
   bytesPerTest: z.number(),
+  /** How well a line fits the series, 0 to 1. */
   fit: z.number(),
   totalBytes: z.number(),
   samples: z.number().int().nonnegative(),
+  /** Which memory grew: the JS heap, memory outside it (Buffers), or only their sum. */
+  series: z.enum(['heap', 'external', 'total']).optional(),
+  /** A short hint at the usual causes. */
+  hint: z.string().optional(),
+  /** With --heap-snapshot: the constructors whose instances grew most between two snapshots. */
+  grew: z.array(z.object({ name: z.string(), countDelta: z.number(), bytesDelta: z.number() })).optional(),
 });
 export type Leak = z.infer<typeof LeakSchema>;
 

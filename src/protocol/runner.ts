@@ -93,8 +93,19 @@ export const RunParamsSchema = z.object({
   changedFiles: z.array(z.string()).optional(),
   /** Run only the files that failed, broke or were stopped in the previous run of this runner. */
   onlyFailed: z.boolean().optional(),
-  /** Collect garbage after every test so heap figures are post-GC (leak detection). */
-  probeGc: z.boolean().optional(),
+  /**
+   * Leak detection: the probe collects garbage after every test and the runner fits each file's
+   * post-GC series (DESIGN.md "Leak detection"). Off unless the host asks: it costs a few ms a test.
+   */
+  leaks: z
+    .object({
+      enabled: z.boolean(),
+      minBytesPerTest: z.number().nonnegative(),
+      minFit: z.number().min(0).max(1),
+      minTotalBytes: z.number().nonnegative(),
+      minSamples: z.number().int().min(3),
+    })
+    .default({ enabled: false, minBytesPerTest: 512 * 1024, minFit: 0.8, minTotalBytes: 8 * 1024 * 1024, minSamples: 5 }),
 });
 export type RunParams = z.input<typeof RunParamsSchema>;
 

@@ -3,7 +3,7 @@
 // report always adds up: every planned file ends in a state, including the ones a stopped or
 // crashed worker never finished and the ones a cancelled run never reached.
 import { relative, sep } from 'node:path';
-import type { FileReport, FileState, RunReport, TestError, TestReport } from '../protocol/report';
+import type { FileReport, FileState, Leak, RunReport, TestError, TestReport } from '../protocol/report';
 import type { RunParams, RunResult, GuardAction, MemorySample } from '../protocol/runner';
 import { RunParamsSchema } from '../protocol/runner';
 import type { ProbeMessage } from '../protocol/probe';
@@ -16,6 +16,7 @@ import type {
 } from './vitest-types';
 import type { WorkspaceSnapshot } from './workspace-index';
 import { isExcluded } from '../core/cache/result-cache';
+import { analyzeSeries, leakHint, type LeakThresholds, type MemorySample as PostGcSample } from '../core/leaks';
 
 export interface RunEvents {
   planned(files: { path: string; project?: string }[]): void;
@@ -75,6 +76,8 @@ export class RunSession {
   private readonly modules = new Map<string, readonly string[]>();
   private readonly keysBefore = new Map<string, { path: string; project?: string; key: string }>();
   private readonly heapAfter = new Map<string, number>();
+  /** Post-GC memory after each test, per file, in the order the tests ran (leak detection). */
+  private readonly series = new Map<string, PostGcSample[]>();
   private vitest: VitestLike | undefined;
   private guard: MemoryGuard | undefined;
   private cancelled = false;
@@ -111,6 +114,7 @@ export class RunSession {
           ...(params.vitestConfig ? { vitestConfig: params.vitestConfig } : {}),
           projects: params.projects,
           ...(params.workers ? { workers: params.workers } : {}),
+          probeGc: params.leaks.enabled,
         });
       } catch (error) {
         return { kind: 'error', code: 'config', message: `Vitest could not start in ${root}: ${errorText(error)}` };
@@ -191,7 +195,7 @@ export class RunSession {
         summary: summarize(files),
         files,
         memory: { limitBytes: params.memory.limitBytes, peakBytes: this.guard.peakBytes, tiers: this.guard.tierEvents },
-        leaks: [],
+        leaks: params.leaks.enabled ? this.leaks(params.leaks) : [],
         orphans,
         cache: { hits: files.filter((f) => f.cached).length, misses: files.filter((f) => !f.cached && f.state !== 'notrun').length },
         ...(runErrors.length > 0 ? { errors: runErrors } : {}),
@@ -200,6 +204,27 @@ export class RunSession {
     } finally {
       host.detach(listener);
     }
+  }
+
+  /** Files whose post-GC series keeps rising: suspected leaks, with their figures. */
+  private leaks(thresholds: LeakThresholds): Leak[] {
+    const found: Leak[] = [];
+    for (const f of this.files.values()) {
+      const series = this.series.get(f.key);
+      if (!series || f.stopped || f.cachedReport) continue;
+      const verdict = analyzeSeries(series, thresholds);
+      if (!verdict.leak) continue;
+      found.push({
+        file: f.path,
+        bytesPerTest: Math.round(verdict.bytesPerTest),
+        fit: Math.round(verdict.fit * 1000) / 1000,
+        totalBytes: Math.round(verdict.totalBytes),
+        samples: verdict.samples,
+        series: verdict.series,
+        hint: leakHint(verdict),
+      });
+    }
+    return found;
   }
 
   /** After `run`: the keys and module lists the cache and graph are updated from. */
@@ -317,6 +342,9 @@ export class RunSession {
       this.deps.events.testStarted(f.path, m.fullName, m.pid);
     } else if (m.t === 'testEnd') {
       this.heapAfter.set(`${f.key}\0${m.fullName}`, m.heapUsed);
+      let series = this.series.get(f.key);
+      if (!series) this.series.set(f.key, (series = []));
+      series.push({ heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
       f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss);
       // Vitest sends results from the worker in batches; a worker that then blocks or is killed
       // never sends the batch. The probe's word keeps the test in the report until Vitest's own

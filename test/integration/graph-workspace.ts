@@ -81,6 +81,8 @@ export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=test@redline.invalid', '-c', 'user.name=Redline Test', '-c', 'commit.gpgsign=false', ...args], {
     cwd: dir,
     encoding: 'utf8',
+    // Piped, so a failing command's output (a hook's) is in the error, not on the suite's stderr.
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
   });
 }

@@ -146,6 +146,11 @@ export interface StartOptions {
   /** Write the JSON report to a fresh temp file (see CliRun.report()). Default true. */
   readonly json?: boolean;
   readonly cwd?: string;
+  /**
+   * Let `run` answer from the result cache. Default false: the fixtures are shared folders whose
+   * `.redline/` outlives a test, and a test of the guard must see its files really run.
+   */
+  readonly cache?: boolean;
 }
 
 /**
@@ -200,7 +205,8 @@ export class CliRun {
 
   constructor(args: readonly string[], options: StartOptions = {}) {
     this.jsonPath = options.json === false ? undefined : join(makeTempDir('report'), 'report.json');
-    const fullArgs = this.jsonPath ? [...args, '--json', this.jsonPath] : [...args];
+    const noCache = args[0] === 'run' && options.cache !== true && !args.includes('--no-cache') ? ['--no-cache'] : [];
+    const fullArgs = [...args, ...noCache, ...(this.jsonPath ? ['--json', this.jsonPath] : [])];
     // A group of its own, so a test can signal the CLI alone, as a terminal would, and nothing
     // it does reaches the test runner's group.
     this.child = spawn(process.execPath, [CLI, ...fullArgs], {

@@ -131,21 +131,23 @@ describe('redline watch on a terminal', () => {
     };
     const tracker = setInterval(track, 50);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const runEnds = (): number => (out.replaceAll('\r', '\n').match(/^\s*(?:PASS|FAIL|STOP) .*\(\d+ files?\)/gm) ?? []).length;
+    // The screen as lines: status-line rewrites (\r, erase-line) become line breaks.
+    const screen = (): string => out.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replaceAll('\r', '\n');
+    const runEnds = (): number => (screen().match(/^\s*(?:PASS|FAIL|STOP) .*\(\d+ files?\)/gm) ?? []).length;
     try {
       await waitUntil(() => runEnds() >= 1, 'the first run', { timeoutMs: 60_000 }).catch((e: Error) => {
         throw new Error(`${e.message}\noutput:\n${JSON.stringify(out)}`);
       });
-      expect(out).toMatch(/WATCH waiting for changes .*last: PASS 5 passed/);
+      expect(screen()).toMatch(/WATCH waiting for changes .*last: PASS 5 passed/);
       expect(out).toContain('a all · f failed · q quit');
 
       track();
       child.stdin.write('a');
-      await waitUntil(() => runEnds() >= 2, `the run of every file after 'a'\n${out}`, { timeoutMs: 60_000 });
+      await waitUntil(() => runEnds() >= 2, "the run of every file after 'a'", { timeoutMs: 60_000 });
       expect(out).toContain('▶ all tests, cache off: 5 test files');
 
       child.stdin.write('f');
-      await waitUntil(() => /no file failed in the last run/.test(out), `'f' with nothing failed\n${out}`, { timeoutMs: 30_000 });
+      await waitUntil(() => /no file failed in the last run/.test(out), "'f' with nothing failed", { timeoutMs: 30_000 });
 
       child.stdin.write('q');
       const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
