@@ -1,0 +1,50 @@
+// Leak detection on real fixtures: each leak shape (module-level array, global object, listener
+// closures, a Map used as a cache, Buffers) is reported with its figures; each look-alike (churn
+// that is released, a one-time setup allocation, a bounded cache, a file with two tests) is not.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { RunReport } from '../../src/protocol/report';
+import { expectSummaryAddsUp, fixture, removeTempDirs, requireBuiltCli, runCli, type FinishedRun } from './helpers';
+
+const MB = 1024 * 1024;
+const LEAKS = ['buffers.test.js', 'global-object.test.js', 'listener-closures.test.js', 'map-cache.test.js', 'module-array.test.js'];
+
+let run: FinishedRun;
+let report: RunReport;
+
+beforeAll(async () => {
+  requireBuiltCli();
+  run = await runCli(['run', '--root', fixture('leaks')]);
+  report = run.report();
+});
+afterAll(removeTempDirs);
+
+test('every file passes: a leak is reported, it does not fail the run', () => {
+  expect(run.result.code, run.stderr).toBe(0);
+  expectSummaryAddsUp(report);
+});
+
+test('exactly the planted leaks are reported', () => {
+  expect(report.leaks.map((l) => l.file).sort()).toEqual(LEAKS);
+});
+
+test('each with its figures: about 1 MB per test, a good fit, the total and the series that grew', () => {
+  for (const leak of report.leaks) {
+    expect(leak.bytesPerTest, leak.file).toBeGreaterThan(0.8 * MB);
+    expect(leak.bytesPerTest, leak.file).toBeLessThan(1.5 * MB);
+    expect(leak.fit, leak.file).toBeGreaterThan(0.9);
+    expect(leak.totalBytes, leak.file).toBeGreaterThan(10 * MB);
+    expect(leak.samples, leak.file).toBeGreaterThanOrEqual(15);
+    expect(leak.hint, leak.file).toBeTruthy();
+  }
+  expect(report.leaks.find((l) => l.file === 'buffers.test.js')?.series).toBe('external');
+  expect(report.leaks.find((l) => l.file === 'module-array.test.js')?.series).toBe('heap');
+});
+
+test('the CLI names each leaking file with its rate', () => {
+  for (const file of LEAKS) expect(run.stdout).toMatch(new RegExp(`LEAK\\s+${file.replace('.', '\\.')} grows about 1\\.0 MB per test`));
+});
+
+test('post-GC heap figures are in the report per test', () => {
+  const tests = report.files.flatMap((f) => f.tests);
+  expect(tests.every((t) => typeof t.heapAfterBytes === 'number' && t.heapAfterBytes > 0)).toBe(true);
+});
