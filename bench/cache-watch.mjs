@@ -19,7 +19,7 @@
 // command's whole process tree, summed from /proc/<pid>/statm over the ppid links of /proc/*/stat.
 //
 // Writes bench/results/cache-watch.json (every measurement, raw) and bench/results/cache-watch.md
-// (the table). Linux only (/proc). Build first (node esbuild.mjs): it runs dist/cli.js.
+// (the table); a partial run (--quick, --only, --files other than 200) writes cache-watch-partial.*. Linux only (/proc). Build first (node esbuild.mjs): it runs dist/cli.js.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -495,7 +495,9 @@ async function main() {
   const table = ['| measure | Redline | plain Vitest | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.measure} | ${r.redline} | ${r.vitest} | ${r.ratio} | ${r.target} |`)].join('\n');
   const md = `${header}\n${table}\n`;
   mkdirSync(RESULTS, { recursive: true });
-  const only = opts.only.size ? `-${[...opts.only].sort().join('')}` : '';
+  // A partial or quick run keeps its own files: the full run's figures (quoted in the README) stay.
+  const partial = opts.only.size > 0 || opts.quick || opts.files !== 200;
+  const only = partial ? `-partial` : '';
   writeFileSync(join(RESULTS, `cache-watch${only}.md`), md);
   writeFileSync(join(RESULTS, `cache-watch${only}.json`), JSON.stringify({ startedAt: new Date(started).toISOString(), commit, node: process.version, vitest: vitestVersion, cpus: cpus().length, rows, raw }, null, 2) + '\n');
   console.log(md);

@@ -14,8 +14,9 @@
 // before half the tests have run, and files of 2–4 tests too few to judge.
 //
 // manifest.json: `files` maps each test file (relative to <dir>, as Redline's report names it) to
-// `{ leaks, bytesPerTest, shape, pattern, tests }`; bytesPerTest is the rate while leaking, 0
-// for a look-alike.
+// `{ leaks, bytesPerTest, shape, pattern, tests }`. bytesPerTest is the rate while leaking (the
+// average, for the every-other-test pattern), 0 for a look-alike; pattern is the leak's pattern,
+// or for a look-alike where its memory lives (heap, external) or when its table is built.
 //
 // Deterministic: a seeded PRNG (no Math.random, no clock), so two generations with the same
 // arguments are byte-identical. <dir>/node_modules is a symlink to --vitest-from (default: the
@@ -141,7 +142,7 @@ function leakPlan(pattern, tests, rate, rnd) {
   return { keep, warmup };
 }
 
-function leakSource(index, shape, pattern, tests, keep, warmup) {
+function leakSource(index, shape, tests, keep, warmup) {
   const head = [
     `// ${MARKER}: file ${index}, ${tests} tests (see manifest.json).`,
     `import { expect, test } from 'vitest';`,
@@ -348,7 +349,7 @@ export default defineConfig({
     const path = `test/file-${String(i + 1).padStart(width, '0')}.test.js`;
     if (p.leaks) {
       const { keep, warmup } = leakPlan(p.pattern, p.tests, p.rate, rnd);
-      files.set(path, leakSource(i + 1, p.shape, p.pattern, p.tests, keep, warmup));
+      files.set(path, leakSource(i + 1, p.shape, p.tests, keep, warmup));
       manifest.files[path] = { leaks: true, bytesPerTest: p.rate, shape: p.shape, pattern: p.pattern, tests: p.tests };
     } else {
       const plan = cleanPlan(p.shape, rnd);

@@ -14,6 +14,9 @@ export interface ConfigFlags {
   readonly project?: string | readonly string[];
   /** Commander sets this to false for `--no-cache`, and to true when the flag is absent. */
   readonly cache?: boolean;
+  /** false for `--no-leaks` (true when absent, like `cache`). */
+  readonly leaks?: boolean;
+  readonly heapSnapshot?: boolean;
   /** `redline watch --debounce MS`. */
   readonly debounce?: string;
 }
@@ -46,7 +49,14 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 export function flagsToConfig(flags: ConfigFlags): FlagsToConfigResult {
-  const memory = flags.memoryLimit === undefined ? undefined : { limitMB: megabytes(flags.memoryLimit) };
+  const memory =
+    flags.memoryLimit === undefined && flags.heapSnapshot !== true
+      ? undefined
+      : withoutUndefined({
+          limitMB: flags.memoryLimit === undefined ? undefined : megabytes(flags.memoryLimit),
+          heapSnapshot: flags.heapSnapshot === true ? true : undefined,
+        });
+  const leaks = flags.leaks === false ? { enabled: false } : undefined;
   const run = {
     workers: flags.workers === undefined ? undefined : workers(flags.workers),
     fileTimeoutS: flags.fileTimeout === undefined ? undefined : decimal(flags.fileTimeout),
@@ -56,7 +66,7 @@ export function flagsToConfig(flags: ConfigFlags): FlagsToConfigResult {
   // Only `--no-cache` says anything: the `true` commander gives without it must not override the file.
   const cache = flags.cache === false ? { enabled: false } : undefined;
   const watch = flags.debounce === undefined ? undefined : { debounceMs: decimal(flags.debounce) };
-  const input = withoutUndefined({ memory, run, cache, watch });
+  const input = withoutUndefined({ memory, run, cache, watch, leaks });
 
   // Validated whole, but the input (not the parsed config) is what is returned: defaults filled
   // in here would override the file's values when the two are merged.

@@ -35,7 +35,9 @@ function program(): Command {
       .option('--memory-limit <size>', 'limit for the whole test process tree: MB, or with a unit (512M, 2G)')
       .option('--workers <n>', 'how many test files at once: a number or "auto"')
       .option('--file-timeout <seconds>', 'stop a file whose worker makes no progress this long')
-      .option('--no-cache', 'run every file, even unchanged ones');
+      .option('--no-cache', 'run every file, even unchanged ones')
+      .option('--no-leaks', 'no garbage collection after each test and no leak detection (a little faster)')
+      .option('--heap-snapshot', 'write heap snapshots of each file to .redline/snapshots/ and say what grew in a leak');
 
   runOptions(
     cmd

@@ -1,5 +1,6 @@
 // The runner's RunParams from the validated settings: one place, so `run`, `gate` and `watch`
 // ask the runner for the same thing given the same configuration and flags.
+import { join } from 'node:path';
 import type { RunParams } from '../protocol/runner';
 import type { Settings } from './settings';
 
@@ -35,6 +36,8 @@ export function runParams(settings: Settings, selection: RunSelection): RunParam
       exclude: [...config.cache.exclude],
     },
     leaks: { ...config.leaks },
+    // Snapshots are taken where leaks are judged: only with leak detection on.
+    ...(config.memory.heapSnapshot && config.leaks.enabled ? { heapSnapshot: { dir: join(settings.root, '.redline', 'snapshots'), max: 10 } } : {}),
     ...(selection.changedFiles ? { changedFiles: [...selection.changedFiles] } : {}),
   };
 }

@@ -77,7 +77,7 @@ const MemorySchema = z
     ).default(100),
     heapSnapshot: setting(
       z.boolean(),
-      'Write a V8 heap snapshot of a worker before stopping it for memory (slow, and needs memory of its own).',
+      'Write V8 heap snapshots of each test file (early and at its end) to .redline/snapshots/, so a suspected leak says which constructors grew. Slow: for hunting a leak, not for every run.',
       'true or false',
     ).default(false),
   })

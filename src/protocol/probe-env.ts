@@ -13,4 +13,6 @@ export const ENV = {
   root: 'REDLINE_ROOT',
   /** '1': collect garbage after each test, so heap figures are post-GC (leak detection). */
   probeGc: 'REDLINE_PROBE_GC',
+  /** A folder: write heap snapshots of each file there (--heap-snapshot). */
+  heapSnapshotDir: 'REDLINE_HEAP_SNAPSHOT_DIR',
 } as const;

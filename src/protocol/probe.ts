@@ -40,6 +40,8 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
      */
     modules: z.array(z.string()).optional(),
   }),
+  /** A heap snapshot written (--heap-snapshot): early in the file, or at its end. */
+  z.object({ t: z.literal('snapshot'), pid, file: z.string(), phase: z.enum(['early', 'late']), path: z.string() }),
   /** Sent every half second from a timer: silence means the event loop is blocked. */
   z.object({ t: z.literal('beat'), pid }),
 ]);

@@ -95,6 +95,8 @@ export const LeakSchema = z.object({
   hint: z.string().optional(),
   /** With --heap-snapshot: the constructors whose instances grew most between two snapshots. */
   grew: z.array(z.object({ name: z.string(), countDelta: z.number(), bytesDelta: z.number() })).optional(),
+  /** The two heap snapshots (early, late), to open in Chrome DevTools. */
+  snapshots: z.array(z.string()).optional(),
 });
 export type Leak = z.infer<typeof LeakSchema>;
 

@@ -91,6 +91,11 @@ export const RunParamsSchema = z.object({
    * Absolute, or relative to the root. Empty list: nothing is affected, nothing runs.
    */
   changedFiles: z.array(z.string()).optional(),
+  /**
+   * Write heap snapshots into this folder (absolute): two per file, to tell what grew in a
+   * suspected leak; kept for leaking files only, at most `max` files in the folder.
+   */
+  heapSnapshot: z.object({ dir: z.string(), max: z.number().int().positive() }).optional(),
   /** Run only the files that failed, broke or were stopped in the previous run of this runner. */
   onlyFailed: z.boolean().optional(),
   /**

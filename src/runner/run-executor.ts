@@ -1,6 +1,7 @@
 // Carries out runs for the runner's host requests and for watch mode alike: the Vitest host, the
 // workspace index (cache keys, affected files), the result cache and the import graph learnt from
 // real runs, and the TDD phases recorded after each run.
+import { mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { FileReport, FileState } from '../protocol/report';
 import type { AffectedResult, RunParams, RunResult } from '../protocol/runner';
@@ -56,6 +57,7 @@ export class RunExecutor {
   async run(raw: RunParams, events: RunEvents): Promise<RunResult> {
     if (this.session) return { kind: 'error', code: 'busy', message: 'A run is already in progress on this runner.' };
     const params = RunParamsSchema.parse(raw);
+    if (params.heapSnapshot) mkdirSync(params.heapSnapshot.dir, { recursive: true });
     await scannerReady;
     await this.loadDerived();
     let sources: IndexSources | undefined;

@@ -11,6 +11,7 @@ import { summarize } from '../core/report-summary';
 import type { Platform } from './platform/platform';
 import { MemoryGuard, type StopEvent } from './memory-guard';
 import type { HostListener, VitestHost } from './vitest-host';
+import { explainLeaks } from './heap-snapshots';
 import type {
   ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, TestSpecificationLike, VitestLike,
 } from './vitest-types';
@@ -76,6 +77,8 @@ export class RunSession {
   private readonly modules = new Map<string, readonly string[]>();
   private readonly keysBefore = new Map<string, { path: string; project?: string; key: string }>();
   private readonly heapAfter = new Map<string, number>();
+  /** Heap snapshots written per file (--heap-snapshot). */
+  private readonly snapshots = new Map<string, { early?: string; late?: string }>();
   /** Post-GC memory after each test, per file, in the order the tests ran (leak detection). */
   private readonly series = new Map<string, PostGcSample[]>();
   private vitest: VitestLike | undefined;
@@ -115,6 +118,7 @@ export class RunSession {
           projects: params.projects,
           ...(params.workers ? { workers: params.workers } : {}),
           probeGc: params.leaks.enabled,
+          ...(params.heapSnapshot ? { heapSnapshotDir: params.heapSnapshot.dir } : {}),
         });
       } catch (error) {
         return { kind: 'error', code: 'config', message: `Vitest could not start in ${root}: ${errorText(error)}` };
@@ -195,7 +199,7 @@ export class RunSession {
         summary: summarize(files),
         files,
         memory: { limitBytes: params.memory.limitBytes, peakBytes: this.guard.peakBytes, tiers: this.guard.tierEvents },
-        leaks: params.leaks.enabled ? this.leaks(params.leaks) : [],
+        leaks: params.leaks.enabled ? explainLeaks(this.leaks(params.leaks), this.snapshots, params.heapSnapshot?.max ?? 10, events.log) : [],
         orphans,
         cache: { hits: files.filter((f) => f.cached).length, misses: files.filter((f) => !f.cached && f.state !== 'notrun').length },
         ...(runErrors.length > 0 ? { errors: runErrors } : {}),
@@ -332,6 +336,12 @@ export class RunSession {
   private onProbe(m: ProbeMessage): void {
     this.guard?.onProbe(m);
     if (m.t === 'beat') return;
+    if (m.t === 'snapshot') {
+      const paths = this.snapshots.get(m.file) ?? {};
+      paths[m.phase] = m.path;
+      this.snapshots.set(m.file, paths);
+      return;
+    }
     const f = this.recordByPath(m.file);
     if (!f) return;
     if (m.t === 'hello') {

@@ -18,6 +18,8 @@ export interface VitestSettings {
   readonly workers?: number;
   /** Collect garbage after each test so heap figures are post-GC (leak detection). */
   readonly probeGc?: boolean;
+  /** Write heap snapshots of each file into this folder. */
+  readonly heapSnapshotDir?: string;
 }
 
 /** What the current run listens to. */
@@ -72,6 +74,8 @@ export class VitestHost {
     if (this.vitest && key === this.settingsKey) return this.vitest;
     await this.close(false);
     process.env[ENV.probeGc] = settings.probeGc ? '1' : '0';
+    if (settings.heapSnapshotDir) process.env[ENV.heapSnapshotDir] = settings.heapSnapshotDir;
+    else delete process.env[ENV.heapSnapshotDir];
     this.vitest = await this.create(settings);
     this.settingsKey = key;
     this.runsSinceStart = 0;

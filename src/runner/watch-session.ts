@@ -12,6 +12,7 @@ import { globToRegExp } from '../core/cache/result-cache';
 import type { RunEvents } from './run-session';
 import type { RunExecutor } from './run-executor';
 import { getGc } from './probe/gc';
+import { analyzeRuns } from '../core/leaks';
 
 type WatchParams = z.infer<typeof WatchParamsSchema>;
 
@@ -25,6 +26,12 @@ export interface WatchOutput {
 /** Never watched: dependencies, VCS, Redline's own state, and the usual build output. */
 const ALWAYS_IGNORED = ['node_modules', '.git', '.redline', 'dist', 'build', 'out', 'coverage', '.next', '.nuxt', '.vite', '.cache', '.turbo'];
 
+/**
+ * A steady climb of the runner's baseline worth a restart: 2 MB a run or more, over at least 8
+ * runs, 64 MB in all — Vite's module graph legitimately grows a little as new files are seen.
+ */
+const RUNNER_CLIMB = { minBytesPerTest: 2 * 1024 * 1024, minFit: 0.8, minTotalBytes: 64 * 1024 * 1024, minSamples: 8 };
+
 type Job = { kind: 'changes'; files: string[] } | { kind: 'all' } | { kind: 'failed' };
 
 export class WatchSession {
@@ -35,6 +42,7 @@ export class WatchSession {
   private running = false;
   private stopped = false;
   private firstBaseline: number | undefined;
+  private baselines: number[] = [];
   private readonly ignored: (rel: string) => boolean;
 
   constructor(
@@ -132,21 +140,29 @@ export class WatchSession {
     return m.heapUsed + m.external;
   }
 
-  /** Memory-safe watch: restart Vitest between runs once the runner's own baseline has grown. */
+  /**
+   * Memory-safe watch: the runner's own post-GC baseline after every run. Vitest is restarted
+   * between runs when the baseline has grown past the threshold, or when it climbs steadily run
+   * after run (the leak analysis over runs) by a meaningful total.
+   */
   private async checkBaseline(): Promise<void> {
     const now = this.baseline();
+    this.baselines.push(now);
     if (this.firstBaseline === undefined) {
       this.firstBaseline = now;
       return;
     }
     const growth = now - this.firstBaseline;
-    if (growth < this.params.restartAfterGrowthBytes) return;
+    const climb = analyzeRuns(this.baselines.slice(-30), RUNNER_CLIMB);
+    if (growth < this.params.restartAfterGrowthBytes && !climb.leak) return;
     const mb = (b: number): string => `${Math.round(b / 1048576)} MB`;
-    const message = `Vitest restarted: the runner's baseline grew from ${mb(this.firstBaseline)} to ${mb(now)} over the runs since it started.`;
+    const how = climb.leak ? ` (about ${mb(climb.bytesPerTest)} a run, ${climb.samples} runs)` : '';
+    const message = `Vitest restarted: the runner's baseline grew from ${mb(this.firstBaseline)} to ${mb(now)}${how} over the runs since it started.`;
     this.out.log('info', message);
     this.out.status({ state: 'restarting', baselineBytes: now, message });
     await this.exec.host.restart();
     this.firstBaseline = undefined;
+    this.baselines = [];
   }
 }
 

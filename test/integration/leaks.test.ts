@@ -1,6 +1,8 @@
 // Leak detection on real fixtures: each leak shape (module-level array, global object, listener
 // closures, a Map used as a cache, Buffers) is reported with its figures; each look-alike (churn
 // that is released, a one-time setup allocation, a bounded cache, a file with two tests) is not.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { RunReport } from '../../src/protocol/report';
 import { expectSummaryAddsUp, fixture, removeTempDirs, requireBuiltCli, runCli, type FinishedRun } from './helpers';
@@ -48,3 +50,17 @@ test('post-GC heap figures are in the report per test', () => {
   const tests = report.files.flatMap((f) => f.tests);
   expect(tests.every((t) => typeof t.heapAfterBytes === 'number' && t.heapAfterBytes > 0)).toBe(true);
 });
+
+test('--heap-snapshot: a leak says what grew, its two snapshots are kept, a look-alike’s are not', async () => {
+  const snap = await runCli(['run', '--root', fixture('leaks'), '--heap-snapshot', 'buffers', 'churn']);
+  const r = snap.report();
+  expect(r.leaks.map((l) => l.file)).toEqual(['buffers.test.js']);
+  const leak = r.leaks[0]!;
+  expect(leak.grew?.[0]).toMatchObject({ name: 'system / JSArrayBufferData' });
+  expect(leak.grew?.[0]?.bytesDelta).toBeGreaterThan(10 * MB);
+  expect(leak.snapshots).toHaveLength(2);
+  for (const path of leak.snapshots ?? []) expect(existsSync(path), path).toBe(true);
+  const dir = join(fixture('leaks'), '.redline', 'snapshots');
+  expect(readdirSync(dir).filter((f) => f.includes('churn'))).toEqual([]);
+  expect(snap.stdout).toContain('grew: system / JSArrayBufferData');
+}, 120_000);

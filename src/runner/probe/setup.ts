@@ -5,7 +5,8 @@
 // of a file until the guard admits it (that is how the guard throttles and blocks new files).
 // It must stay tiny and dependency-free: it is loaded once per test file.
 import { connect, type Socket } from 'node:net';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import type { ProbeMessage, RunnerToProbe } from '../../protocol/probe';
 import { ENV } from '../../protocol/probe-env';
 import { listenPath } from './listen-path';
@@ -57,8 +58,24 @@ if (socketPath && vitestEntry && root) {
     // A full collection after every test costs a few milliseconds each; it is only worth it when
     // the post-GC series is wanted (leak detection), so the runner asks for it explicitly.
     const collect = process.env[ENV.probeGc] === '1' ? getGc() : undefined;
+    // --heap-snapshot: two snapshots per file, early (after the second test) and at its end, so
+    // a suspected leak can say which constructors grew in between. Both after a collection.
+    const snapshotDir = process.env[ENV.heapSnapshotDir];
+    let testsDone = 0;
+    const snapshot = (phase: 'early' | 'late'): void => {
+      if (!snapshotDir) return;
+      getGc()();
+      const path = join(snapshotDir, `${pid}-${file.replace(/[^\w.-]+/g, '_')}-${phase}.heapsnapshot`);
+      try {
+        writeHeapSnapshot(path);
+        send({ t: 'snapshot', pid, file, phase, path });
+      } catch {
+        // A full disk or a missing folder must not fail the user's tests.
+      }
+    };
     vitest.afterEach(({ task }) => {
       collect?.();
+      if (++testsDone === 2) snapshot('early');
       const m = process.memoryUsage();
       send({
         t: 'testEnd',
@@ -73,7 +90,10 @@ if (socketPath && vitestEntry && root) {
         durationMs: task.result?.startTime ? Math.max(0, Date.now() - task.result.startTime) : 0,
       });
     });
-    vitest.afterAll(() => send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024, modules: loadedModules(root) }));
+    vitest.afterAll(() => {
+      if (testsDone > 2) snapshot('late');
+      send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024, modules: loadedModules(root) });
+    });
   }
 }
 
