@@ -23,6 +23,7 @@
 // When the whole series is no leak, its second half is judged alone, so a leak that starts late
 // (flat, then growth) is still caught, with the figures of the part that grows.
 import { formatBytes } from './format';
+import { seededRandom } from './seeded-random';
 
 export interface LeakThresholds {
   readonly minBytesPerTest: number;
@@ -270,7 +271,7 @@ function theilSen(y: readonly number[]): Line {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) slopes.push((y[j]! - y[i]!) / (j - i));
   } else {
     // A fixed seed: the same series always gets the same slope (a verdict must not flicker).
-    const next = mulberry32(0x5eed);
+    const next = seededRandom(0x5eed);
     while (slopes.length < SAMPLED_PAIRS) {
       const i = Math.floor(next() * n);
       const j = Math.floor(next() * n);
@@ -310,13 +311,3 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

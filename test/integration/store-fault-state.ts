@@ -35,17 +35,4 @@ export function writeNumberOf(state: PhaseState): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/**
- * mulberry32: a small seeded PRNG, so the kill delays of a failing run can be replayed with its
- * seed (the timing of the writer itself still varies from run to run).
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/core/seeded-random';

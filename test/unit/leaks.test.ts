@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/core/seeded-random';
 import { parseConfig } from '../../src/core/config';
 import { analyzeRuns, analyzeSeries, leakHint } from '../../src/core/leaks';
 import type { LeakThresholds, LeakVerdict, MemorySample } from '../../src/core/leaks';
@@ -14,16 +15,9 @@ function defaults(): LeakThresholds {
 }
 const T = defaults();
 
-// mulberry32 and Box–Muller: the same noise on every run, so a failure reproduces.
+// A seeded PRNG and Box–Muller: the same noise on every run, so a failure reproduces.
 function noise(seed: number): (sigma: number) => number {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return (sigma) => sigma * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }
 

@@ -1,0 +1,12 @@
+// mulberry32: a tiny seeded PRNG. Wherever randomness must be repeatable — sampling pairs in the
+// leak fit, the noise and kill delays of tests — the same seed gives the same sequence.
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
