@@ -13,6 +13,8 @@ export const ENV = {
   root: 'REDLINE_ROOT',
   /** '1': collect garbage after each test, so heap figures are post-GC (leak detection). */
   probeGc: 'REDLINE_PROBE_GC',
+  /** Bytes of growth since the last full collection that call for another (leak detection). */
+  probeGcGrowth: 'REDLINE_PROBE_GC_GROWTH',
   /** A folder: write heap snapshots of each file there (--heap-snapshot). */
   heapSnapshotDir: 'REDLINE_HEAP_SNAPSHOT_DIR',
 } as const;

@@ -3,7 +3,7 @@
 // real runs, and the TDD phases recorded after each run.
 import { mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { FileReport, FileState } from '../protocol/report';
+import type { FileReport, FileState, Leak } from '../protocol/report';
 import type { AffectedResult, RunParams, RunResult } from '../protocol/runner';
 import { RunParamsSchema } from '../protocol/runner';
 import { EMPTY_CACHE, isCacheable, lookup, put, type CacheContents } from '../core/cache/result-cache';
@@ -74,7 +74,7 @@ export class RunExecutor {
       cached: (key) => {
         const found = lookup(this.cache ?? EMPTY_CACHE, key, Date.now());
         this.cache = found.cache;
-        return found.entry?.report;
+        return found.entry ? { report: found.entry.report, ...(found.entry.leak ? { leak: found.entry.leak } : {}) } : undefined;
       },
       previous: this.previous,
     });
@@ -85,7 +85,7 @@ export class RunExecutor {
       const result = await session.run(params);
       if (result.kind !== 'done') return result;
       this.previous = new Map(result.report.files.map((f) => [key(f.path, f.project), f.state]));
-      if (sources) await this.learn(session, result.report.files, sources, params.cache);
+      if (sources) await this.learn(session, result.report.files, result.report.leaks, sources, params.cache);
       if (!this.o.store || !before) return result;
       const state = await recordRun(this.o.store, this.o.root, result.report, before, approveOnCommit, this.o.log).catch((error: unknown) => ({
         phasesSaved: false,
@@ -136,7 +136,13 @@ export class RunExecutor {
    * (the key computed before the run must still hold), so the cache never answers for code that
    * did not run.
    */
-  private async learn(session: RunSession, files: readonly FileReport[], sources: IndexSources, cache: { enabled: boolean; maxEntries: number; maxBytes: number }): Promise<void> {
+  private async learn(
+    session: RunSession,
+    files: readonly FileReport[],
+    leaks: readonly Leak[],
+    sources: IndexSources,
+    cache: { enabled: boolean; maxEntries: number; maxBytes: number },
+  ): Promise<void> {
     const learnt = session.learnt();
     const oldGraph = this.graph ?? { files: {} };
     const graph: ModuleGraph = { files: { ...oldGraph.files, ...Object.fromEntries(learnt.modules) } };
@@ -144,6 +150,7 @@ export class RunExecutor {
     let contents = this.cache ?? EMPTY_CACHE;
     if (cache.enabled) {
       const before = new WorkspaceSnapshot(sources, oldGraph);
+      const leakOf = new Map(leaks.map((l) => [l.file, l]));
       const after = new WorkspaceSnapshot(sources, graph);
       const now = Date.now();
       for (const f of files) {
@@ -155,7 +162,7 @@ export class RunExecutor {
           this.o.log('debug', `not caching ${f.path}: its inputs changed while it ran`);
           continue;
         }
-        contents = put(contents, { key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, storedAt: now }, now, {
+        contents = put(contents, { key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, ...(leakOf.get(f.path) ? { leak: leakOf.get(f.path)! } : {}), storedAt: now }, now, {
           maxEntries: cache.maxEntries,
           maxBytes: cache.maxBytes,
         });

@@ -40,7 +40,7 @@ export interface RunDeps {
   /** The workspace as it is now (hashes, import closures), for the cache and `changedFiles`. */
   readonly snapshot?: () => WorkspaceSnapshot;
   /** A stored result for a cache key. */
-  readonly cached?: (key: string) => FileReport | undefined;
+  readonly cached?: (key: string) => { report: FileReport; leak?: Leak } | undefined;
   /** The state of each file (by path and project) in the previous run, for `onlyFailed`. */
   readonly previous?: ReadonlyMap<string, FileState>;
 }
@@ -77,6 +77,8 @@ export class RunSession {
   private readonly modules = new Map<string, readonly string[]>();
   private readonly keysBefore = new Map<string, { path: string; project?: string; key: string }>();
   private readonly heapAfter = new Map<string, number>();
+  /** Leaks of files answered from the cache, as they were found when the result was stored. */
+  private readonly cachedLeaks: Leak[] = [];
   /** Heap snapshots written per file (--heap-snapshot). */
   private readonly snapshots = new Map<string, { early?: string; late?: string }>();
   /** Post-GC memory after each test, per file, in the order the tests ran (leak detection). */
@@ -118,6 +120,7 @@ export class RunSession {
           projects: params.projects,
           ...(params.workers ? { workers: params.workers } : {}),
           probeGc: params.leaks.enabled,
+          probeGcGrowth: params.leaks.minBytesPerTest,
           ...(params.heapSnapshot ? { heapSnapshotDir: params.heapSnapshot.dir } : {}),
         });
       } catch (error) {
@@ -199,7 +202,9 @@ export class RunSession {
         summary: summarize(files),
         files,
         memory: { limitBytes: params.memory.limitBytes, peakBytes: this.guard.peakBytes, tiers: this.guard.tierEvents },
-        leaks: params.leaks.enabled ? explainLeaks(this.leaks(params.leaks), this.snapshots, params.heapSnapshot?.max ?? 10, events.log) : [],
+        leaks: params.leaks.enabled
+          ? [...explainLeaks(this.leaks(params.leaks), this.snapshots, params.heapSnapshot?.max ?? 10, events.log), ...this.cachedLeaks]
+          : [],
         orphans,
         cache: { hits: files.filter((f) => f.cached).length, misses: files.filter((f) => !f.cached && f.state !== 'notrun').length },
         ...(runErrors.length > 0 ? { errors: runErrors } : {}),
@@ -289,7 +294,8 @@ export class RunSession {
         continue;
       }
       f.ended = true;
-      f.cachedReport = { ...hit, path, ...(project ? { project } : {}), cached: true };
+      f.cachedReport = { ...hit.report, path, ...(project ? { project } : {}), cached: true };
+      if (hit.leak) this.cachedLeaks.push({ ...hit.leak, file: path });
       this.deps.events.fileFinished(f.cachedReport);
     }
     return toRun;

@@ -18,6 +18,8 @@ export interface VitestSettings {
   readonly workers?: number;
   /** Collect garbage after each test so heap figures are post-GC (leak detection). */
   readonly probeGc?: boolean;
+  /** Growth that calls for a full collection (leaks.minBytesPerTest). */
+  readonly probeGcGrowth?: number;
   /** Write heap snapshots of each file into this folder. */
   readonly heapSnapshotDir?: string;
 }
@@ -74,6 +76,7 @@ export class VitestHost {
     if (this.vitest && key === this.settingsKey) return this.vitest;
     await this.close(false);
     process.env[ENV.probeGc] = settings.probeGc ? '1' : '0';
+    process.env[ENV.probeGcGrowth] = String(settings.probeGcGrowth ?? 512 * 1024);
     if (settings.heapSnapshotDir) process.env[ENV.heapSnapshotDir] = settings.heapSnapshotDir;
     else delete process.env[ENV.heapSnapshotDir];
     this.vitest = await this.create(settings);

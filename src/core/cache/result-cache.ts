@@ -1,13 +1,15 @@
 // The result cache's contents and its bound: entries by key, least recently used out first when
 // there are more than `maxEntries` or they weigh more than `maxBytes`. Pure; the store keeps it in
 // `.redline/cache.json`.
-import type { FileReport } from '../../protocol/report';
+import type { FileReport, Leak } from '../../protocol/report';
 
 export interface CacheEntry {
   readonly key: string;
   readonly path: string;
   readonly project?: string;
   readonly report: FileReport;
+  /** The file's suspected leak in the run that stored it: a cached file still reports it. */
+  readonly leak?: Leak;
   readonly storedAt: number;
   readonly lastUsedAt: number;
   /** Size of the stored report (JSON), for the byte bound. */

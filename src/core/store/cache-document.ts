@@ -2,7 +2,7 @@
 // (`.redline/graph.json`). Both are derived data: a soft reset clears them, and a damaged one
 // costs only a rerun.
 import { z } from 'zod';
-import { FileReportSchema } from '../../protocol/report';
+import { FileReportSchema, LeakSchema } from '../../protocol/report';
 import type { CacheContents } from '../cache/result-cache';
 import type { DocumentSpec } from './envelope';
 
@@ -11,6 +11,7 @@ const CacheEntrySchema = z.object({
   path: z.string(),
   project: z.string().optional(),
   report: FileReportSchema,
+  leak: LeakSchema.optional(),
   storedAt: z.number(),
   lastUsedAt: z.number(),
   bytes: z.number().nonnegative(),

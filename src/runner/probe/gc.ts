@@ -5,13 +5,15 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-let cached: (() => void) | undefined;
+type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
 
-export function getGc(): () => void {
+let cached: Gc | undefined;
+
+export function getGc(): Gc {
   if (cached) return cached;
-  const existing = (globalThis as { gc?: () => void }).gc;
+  const existing = (globalThis as { gc?: Gc }).gc;
   if (typeof existing === 'function') return (cached = existing);
   setFlagsFromString('--expose-gc');
-  cached = runInNewContext('gc') as () => void;
+  cached = runInNewContext('gc') as Gc;
   return cached;
 }

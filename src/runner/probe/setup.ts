@@ -55,9 +55,24 @@ if (socketPath && vitestEntry && root) {
     realSetInterval(() => send({ t: 'beat', pid }), 500).unref();
 
     vitest.beforeEach(({ task }) => send({ t: 'testStart', pid, file, fullName: fullNameOf(task) }));
-    // A full collection after every test costs a few milliseconds each; it is only worth it when
-    // the post-GC series is wanted (leak detection), so the runner asks for it explicitly.
-    const collect = process.env[ENV.probeGc] === '1' ? getGc() : undefined;
+    // Leak detection wants post-GC figures after every test, but a full collection costs ~10 ms
+    // with Vitest loaded — more than most tests. So: a cheap young-generation collection after
+    // every test, and a full one only when memory has grown by more than the smallest leak worth
+    // reporting since the last full one (and for the first test). A file that does not grow pays
+    // for almost no full collections; a leaking one gets an exact series; for the tests in
+    // between, the last full figures stand (memory cannot have grown much past them).
+    const leakProbe = process.env[ENV.probeGc] === '1';
+    const growthForFullGc = Number(process.env[ENV.probeGcGrowth] ?? 512 * 1024);
+    let lastFull: NodeJS.MemoryUsage | undefined;
+    const postGc = (): NodeJS.MemoryUsage => {
+      const gc = getGc();
+      gc({ type: 'minor' });
+      const now = process.memoryUsage();
+      if (lastFull && now.heapUsed + now.external - (lastFull.heapUsed + lastFull.external) < growthForFullGc) return lastFull;
+      gc();
+      lastFull = process.memoryUsage();
+      return lastFull;
+    };
     // --heap-snapshot: two snapshots per file, early (after the second test) and at its end, so
     // a suspected leak can say which constructors grew in between. Both after a collection.
     const snapshotDir = process.env[ENV.heapSnapshotDir];
@@ -74,9 +89,8 @@ if (socketPath && vitestEntry && root) {
       }
     };
     vitest.afterEach(({ task }) => {
-      collect?.();
       if (++testsDone === 2) snapshot('early');
-      const m = process.memoryUsage();
+      const m = leakProbe ? postGc() : process.memoryUsage();
       send({
         t: 'testEnd',
         pid,
