@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = [join(repo, 'dist/cli.js'), 'run', '--root', join(repo, 'examples/demo'), ...process.argv.slice(2)];
-console.log(`$ redline run --root examples/demo ${process.argv.slice(2).join(' ')}\n`);
+const args = [join(repo, 'dist/cli.js'), 'run', '--root', join(repo, 'examples/demo'), '--leaks', ...process.argv.slice(2)];
+console.log(`$ redline run --root examples/demo --leaks ${process.argv.slice(2).join(' ')}\n`);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 const code = result.status ?? 4;
 if (code === 2) {

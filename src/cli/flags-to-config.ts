@@ -14,7 +14,7 @@ export interface ConfigFlags {
   readonly project?: string | readonly string[];
   /** Commander sets this to false for `--no-cache`, and to true when the flag is absent. */
   readonly cache?: boolean;
-  /** false for `--no-leaks` (true when absent, like `cache`). */
+  /** true for `--leaks`, false for `--no-leaks`, undefined for neither. */
   readonly leaks?: boolean;
   readonly heapSnapshot?: boolean;
   /** `redline watch --debounce MS`. */
@@ -56,7 +56,8 @@ export function flagsToConfig(flags: ConfigFlags): FlagsToConfigResult {
           limitMB: flags.memoryLimit === undefined ? undefined : megabytes(flags.memoryLimit),
           heapSnapshot: flags.heapSnapshot === true ? true : undefined,
         });
-  const leaks = flags.leaks === false ? { enabled: false } : undefined;
+  // Commander: true for --leaks, false for --no-leaks, undefined for neither (both defined).
+  const leaks = flags.leaks === undefined ? undefined : { enabled: flags.leaks };
   const run = {
     workers: flags.workers === undefined ? undefined : workers(flags.workers),
     fileTimeoutS: flags.fileTimeout === undefined ? undefined : decimal(flags.fileTimeout),

@@ -36,7 +36,8 @@ function program(): Command {
       .option('--workers <n>', 'how many test files at once: a number or "auto"')
       .option('--file-timeout <seconds>', 'stop a file whose worker makes no progress this long')
       .option('--no-cache', 'run every file, even unchanged ones')
-      .option('--no-leaks', 'no garbage collection after each test and no leak detection (a little faster)')
+      .option('--leaks', 'detect leaks: garbage collection after each test, and each file\'s post-GC memory fitted for steady growth')
+      .option('--no-leaks', 'no leak detection, even if redline.config.json turns it on')
       .option('--heap-snapshot', 'write heap snapshots of each file to .redline/snapshots/ and say what grew in a leak');
 
   runOptions(

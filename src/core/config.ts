@@ -166,9 +166,9 @@ const LeaksSchema = z
   .strictObject({
     enabled: setting(
       z.boolean(),
-      'Collect garbage after every test and watch each file\'s post-GC memory for steady growth (a suspected leak). Costs a few milliseconds per test.',
+      'Watch each file\'s post-GC memory for steady growth (a suspected leak): the probe collects garbage after every test. Off by default: it costs a few milliseconds per test, more in files that grow (`--leaks` turns it on for one run).',
       'true or false',
-    ).default(true),
+    ).default(false),
     minBytesPerTest: setting(
       z.number().nonnegative(),
       'Smallest growth per test, in bytes after garbage collection, reported as a suspected leak.',

@@ -71,9 +71,10 @@ export class RunExecutor {
         sources = this.sources();
         return new WorkspaceSnapshot(sources, this.graph ?? { files: {} });
       },
-      cached: (key) => {
+      cached: (key, needLeakCheck) => {
         const found = lookup(this.cache ?? EMPTY_CACHE, key, Date.now());
         this.cache = found.cache;
+        if (needLeakCheck && !found.entry?.leakChecked) return undefined;
         return found.entry ? { report: found.entry.report, ...(found.entry.leak ? { leak: found.entry.leak } : {}) } : undefined;
       },
       previous: this.previous,
@@ -85,7 +86,7 @@ export class RunExecutor {
       const result = await session.run(params);
       if (result.kind !== 'done') return result;
       this.previous = new Map(result.report.files.map((f) => [key(f.path, f.project), f.state]));
-      if (sources) await this.learn(session, result.report.files, result.report.leaks, sources, params.cache);
+      if (sources) await this.learn(session, result.report.files, result.report.leaks, sources, params.cache, params.leaks.enabled);
       if (!this.o.store || !before) return result;
       const state = await recordRun(this.o.store, this.o.root, result.report, before, approveOnCommit, this.o.log).catch((error: unknown) => ({
         phasesSaved: false,
@@ -142,6 +143,7 @@ export class RunExecutor {
     leaks: readonly Leak[],
     sources: IndexSources,
     cache: { enabled: boolean; maxEntries: number; maxBytes: number },
+    leaksChecked: boolean,
   ): Promise<void> {
     const learnt = session.learnt();
     const oldGraph = this.graph ?? { files: {} };
@@ -162,7 +164,7 @@ export class RunExecutor {
           this.o.log('debug', `not caching ${f.path}: its inputs changed while it ran`);
           continue;
         }
-        contents = put(contents, { key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, ...(leakOf.get(f.path) ? { leak: leakOf.get(f.path)! } : {}), storedAt: now }, now, {
+        contents = put(contents, { key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, ...(leakOf.get(f.path) ? { leak: leakOf.get(f.path)! } : {}), leakChecked: leaksChecked, storedAt: now }, now, {
           maxEntries: cache.maxEntries,
           maxBytes: cache.maxBytes,
         });

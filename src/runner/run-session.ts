@@ -40,7 +40,7 @@ export interface RunDeps {
   /** The workspace as it is now (hashes, import closures), for the cache and `changedFiles`. */
   readonly snapshot?: () => WorkspaceSnapshot;
   /** A stored result for a cache key. */
-  readonly cached?: (key: string) => { report: FileReport; leak?: Leak } | undefined;
+  readonly cached?: (key: string, needLeakCheck: boolean) => { report: FileReport; leak?: Leak } | undefined;
   /** The state of each file (by path and project) in the previous run, for `onlyFailed`. */
   readonly previous?: ReadonlyMap<string, FileState>;
 }
@@ -287,7 +287,7 @@ export class RunSession {
       }
       const key = snapshot.key(spec.moduleId, project);
       this.keysBefore.set(fileKey(path, project), { path, ...(project ? { project } : {}), key });
-      const hit = lookup(key);
+      const hit = lookup(key, params.leaks.enabled);
       const f = this.files.get(fileKey(spec.moduleId, project));
       if (!hit || !f) {
         toRun.push(spec);

@@ -15,7 +15,7 @@ let report: RunReport;
 
 beforeAll(async () => {
   requireBuiltCli();
-  run = await runCli(['run', '--root', fixture('leaks')]);
+  run = await runCli(['run', '--root', fixture('leaks'), '--leaks']);
   report = run.report();
 });
 afterAll(removeTempDirs);
@@ -52,7 +52,7 @@ test('post-GC heap figures are in the report per test', () => {
 });
 
 test('--heap-snapshot: a leak says what grew, its two snapshots are kept, a look-alike’s are not', async () => {
-  const snap = await runCli(['run', '--root', fixture('leaks'), '--heap-snapshot', 'buffers', 'churn']);
+  const snap = await runCli(['run', '--root', fixture('leaks'), '--leaks', '--heap-snapshot', 'buffers', 'churn']);
   const r = snap.report();
   expect(r.leaks.map((l) => l.file)).toEqual(['buffers.test.js']);
   const leak = r.leaks[0]!;
@@ -64,3 +64,8 @@ test('--heap-snapshot: a leak says what grew, its two snapshots are kept, a look
   expect(readdirSync(dir).filter((f) => f.includes('churn'))).toEqual([]);
   expect(snap.stdout).toContain('grew: system / JSArrayBufferData');
 }, 120_000);
+
+test('leak detection is off unless asked for: no garbage collection per test, no leaks reported', async () => {
+  const plain = await runCli(['run', '--root', fixture('leaks'), 'module-array']);
+  expect(plain.report().leaks).toEqual([]);
+});

@@ -26,7 +26,7 @@ describe('parseConfig: defaults', () => {
         cache: { enabled: true, maxEntries: 5000, maxMB: 200, exclude: [] },
         tdd: { approveOnCommit: false },
         backups: { max: 20 },
-        leaks: { enabled: true, minBytesPerTest: 512 * 1024, minFit: 0.8, minTotalBytes: 8 * 1024 * 1024, minSamples: 5 },
+        leaks: { enabled: false, minBytesPerTest: 512 * 1024, minFit: 0.8, minTotalBytes: 8 * 1024 * 1024, minSamples: 5 },
       },
     });
   });

@@ -10,6 +10,8 @@ export interface CacheEntry {
   readonly report: FileReport;
   /** The file's suspected leak in the run that stored it: a cached file still reports it. */
   readonly leak?: Leak;
+  /** Whether that run looked for leaks; a run that does cannot reuse a result that did not. */
+  readonly leakChecked?: boolean;
   readonly storedAt: number;
   readonly lastUsedAt: number;
   /** Size of the stored report (JSON), for the byte bound. */

@@ -12,6 +12,7 @@ const CacheEntrySchema = z.object({
   project: z.string().optional(),
   report: FileReportSchema,
   leak: LeakSchema.optional(),
+  leakChecked: z.boolean().optional(),
   storedAt: z.number(),
   lastUsedAt: z.number(),
   bytes: z.number().nonnegative(),
