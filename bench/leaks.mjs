@@ -5,18 +5,21 @@
 //
 // --seed: one corpus per seed (default 1). --pairs: timed rounds per seed (default 3).
 // --dist: run Redline from this build instead of dist/. --keep: keep the temp dir (corpora, reports).
+// --render FILE: run nothing; re-render the table of a saved leaks.json (after a change to the
+// table's layout) and write it beside that file.
 //
 // For each seed, bench/gen-leaks.mjs writes a corpus (half the files leak 0.5–4 MB per test, half
 // are look-alikes: churn, one-time tables, bounded caches, files too short to judge) with its
 // truth in manifest.json, into a temp dir. Then:
 //
-//   detection  `redline run --no-cache --json` once (untimed; it also warms the caches), scored
+//   detection  `redline run --no-cache --leaks --json` once (untimed; it also warms the caches), scored
 //              against the manifest: recall at ≥ 1 MB per test (target ≥ 95 %), recall over all
 //              leaking files, false positives (target 0), and the measured bytesPerTest over the
 //              planted one (median, min, max). Every timed run with leak detection is scored too,
 //              to show whether the verdicts hold from run to run.
-//   overhead   rounds of `redline run --no-cache` (leak detection on: a GC after every test) /
-//              `redline run --no-cache --no-leaks` / plain `vitest run`, the order rotated each
+//   overhead   rounds of `redline run --no-cache --leaks` (leak detection on: the probe collects
+//              garbage after every test) / `redline run --no-cache --no-leaks` / plain
+//              `vitest run`, the order rotated each
 //              round so no command always goes first; wall times are medians, and the overhead is
 //              the ratio of the medians on / off (target ≤ 1.15), with the per-round ratios.
 //
@@ -56,13 +59,17 @@ const SCAN_MS = 1000;
 const TARGET_RECALL = 0.95; // at ≥ 1 MB per test
 const RECALL_FLOOR = 1 * MB;
 const TARGET_OVERHEAD = 1.15;
+// Leak detection is opt-in (leaks.enabled, default off): both ways are said explicitly, so the
+// bench measures the same thing whatever the default or a config file says.
+const LEAKS_ON = ['--leaks'];
+const LEAKS_OFF = ['--no-leaks'];
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
 function usage(message) {
   if (message) console.error(`leaks bench: ${message}`);
-  console.error('usage: node bench/leaks.mjs [--seed N[,N…]]… [--files N] [--pairs N] [--dist DIR] [--keep]');
+  console.error('usage: node bench/leaks.mjs [--seed N[,N…]]… [--files N] [--pairs N] [--dist DIR] [--keep] | --render leaks.json');
   process.exit(3);
 }
 
@@ -88,7 +95,11 @@ function parseArgs(argv) {
     } else if (flag === '--files') opts.files = int('--files', value(), 2);
     else if (flag === '--pairs') opts.pairs = int('--pairs', value(), 1);
     else if (flag === '--keep') opts.keep = true;
-    else if (flag === '--dist') {
+    else if (flag === '--render') {
+      const v = value();
+      if (!v) usage('--render needs a leaks.json');
+      opts.render = resolve(v);
+    } else if (flag === '--dist') {
       const v = value();
       if (!v) usage('--dist needs a folder');
       DIST = resolve(v);
@@ -487,7 +498,7 @@ async function seedSection(seed, opts) {
 
   // Detection (untimed; also the warm-up of Vite's cache and the page cache for every command).
   console.error(`seed ${seed}: detection run (untimed, warm-up)`);
-  const detection = await runRedline(ws, [], { timed: false });
+  const detection = await runRedline(ws, LEAKS_ON, { timed: false });
   const detectionScore = detection.report ? score(detection.report, manifest, ws) : undefined;
   progress('redline run (detection)', detection, detectionScore ? scoreLine(detectionScore) : ` — no report: ${detection.reportError}`);
   if (!detectionScore) notes.push(`seed ${seed}: the detection run wrote no report (${detection.reportError}); exit ${detection.signal ?? detection.code}. stderr: ${detection.stderr.slice(-500)}`);
@@ -495,7 +506,7 @@ async function seedSection(seed, opts) {
   // Overhead: rounds of on / off / plain Vitest, the order rotated each round.
   const kinds = ['leaks', 'noLeaks', 'vitest'];
   const runs = { leaks: [], noLeaks: [], vitest: [] };
-  console.error(`seed ${seed}: ${opts.pairs} timed rounds of redline run --no-cache / … --no-leaks / vitest run (order rotated)`);
+  console.error(`seed ${seed}: ${opts.pairs} timed rounds of redline run --no-cache --leaks / … --no-leaks / vitest run (order rotated)`);
   for (let i = 0; i < opts.pairs; i++) {
     const order = kinds.slice(i % kinds.length).concat(kinds.slice(0, i % kinds.length));
     for (const kind of order) {
@@ -504,7 +515,7 @@ async function seedSection(seed, opts) {
         runs.vitest[i] = v;
         progress(`round ${i + 1} vitest run`, v);
       } else {
-        const r = await runRedline(ws, kind === 'leaks' ? [] : ['--no-leaks']);
+        const r = await runRedline(ws, kind === 'leaks' ? LEAKS_ON : LEAKS_OFF);
         runs[kind][i] = r;
         const s = kind === 'leaks' && r.report ? score(r.report, manifest, ws) : undefined;
         r.score = s;
@@ -541,7 +552,7 @@ async function seedSection(seed, opts) {
       recallAtFloor: scores.map((s) => s.recallAtFloor.hit),
       recallAll: scores.map((s) => s.recallAll.hit),
       falsePositives: scores.map((s) => s.falsePositives.length + s.unknown.length),
-      flaggedSometimes: sameFlags ? [] : [...new Set(scores.flatMap((s) => s.flagged))].filter((f) => !scores.every((s) => s.flagged.includes(f))).sort(),
+      flagged: scores.map((s) => s.flagged),
     },
     overhead: {
       rounds: opts.pairs,
@@ -572,7 +583,7 @@ async function seedSection(seed, opts) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function rowsFor(sections) {
+function rowsFor(sections, cpuCount) {
   const rows = [];
   const row = (measure, cell, target = '—') => rows.push({ measure, cells: sections.map(cell), target });
   const d = (s) => s.detection;
@@ -590,10 +601,14 @@ function rowsFor(sections) {
     const st = s.stability;
     if (st.runs === 0) return '—';
     const range = (v) => (Math.min(...v) === Math.max(...v) ? String(v[0]) : `${Math.min(...v)}–${Math.max(...v)}`);
-    return `${st.sameFlags ? 'same files flagged' : `flagged sets differ (${st.flaggedSometimes.map(short).join(', ')})`} in ${st.runs} runs; recall ≥ 1 MB ${range(st.recallAtFloor)}, false positives ${range(st.falsePositives)}`;
+    // The files each run flagged (older results: from the reports kept in the runs).
+    const flags = st.flagged ?? [s.runs.detection, ...s.runs.leaks].filter((r) => r.report).map((r) => r.report.leaks.map((l) => l.file).sort());
+    const sometimes = [...new Set(flags.flat())].filter((f) => !flags.every((x) => x.includes(f))).sort();
+    const which = sometimes.map((f) => `${short(f)} in ${flags.filter((x) => x.includes(f)).length}`).join(', ');
+    return `${st.sameFlags ? `the same files flagged in all ${st.runs} runs` : `not the same in all ${st.runs} runs: flagged ${which}`}; recall ≥ 1 MB ${range(st.recallAtFloor)}, over all ${range(st.recallAll)}, false positives ${range(st.falsePositives)}`;
   });
   const o = (s) => s.overhead;
-  row(`wall time: \`redline run --no-cache\` (leak detection on), median (min–max)`, (s) => withRange(o(s).wallRange.leaks, fmtS));
+  row('wall time: `redline run --no-cache --leaks`, median (min–max)', (s) => withRange(o(s).wallRange.leaks, fmtS));
   row('wall time: `redline run --no-cache --no-leaks`, median (min–max)', (s) => withRange(o(s).wallRange.noLeaks, fmtS));
   row('wall time: plain `vitest run` (reference), median (min–max)', (s) => withRange(o(s).wallRange.vitest, fmtS));
   row('**overhead of leak detection: wall on / off** (ratio of medians; per round)', (s) => `**${fmtRatio(o(s).ratio)}** (${o(s).pairRatios.map((x) => x.toFixed(3)).join(' / ')})${mark(o(s).ratio !== undefined ? o(s).ratio <= TARGET_OVERHEAD : undefined)}`, '≤ 1.15');
@@ -607,7 +622,7 @@ function rowsFor(sections) {
     return `${part(k.leaking)} · ${part(k.lookAlikes)}`;
   });
   row("peak tree RSS in Redline's report (memory.peakBytes), median: on / off", (s) => `${fmtBytes(o(s).peakBytes.leaks)} / ${fmtBytes(o(s).peakBytes.noLeaks)}`);
-  row(`other load on the machine during the timed runs, median (cores of ${cpus().length})`, (s) => `${o(s).outsideCores?.toFixed(2) ?? '—'}${o(s).outsideCores > 0.3 ? ' — noisy' : ''}`);
+  row(`other load on the machine during the timed runs, median (cores of ${cpuCount})`, (s) => `${o(s).outsideCores?.toFixed(2) ?? '—'}${o(s).outsideCores > 0.3 ? ' — noisy' : ''}`);
   return rows;
 }
 
@@ -625,8 +640,8 @@ function markdown(meta, sections, rows) {
   lines.push('');
   lines.push(
     `Method: bench/gen-leaks.mjs writes ${meta.files} files per seed (half leaking at rates spread from 0.5 to 4 MB per test, in several shapes and patterns; half look-alikes), with the truth in manifest.json. ` +
-      'One untimed `redline run --no-cache --json` is scored against it (and warms the caches); a file counts as found when the report\'s `leaks` names it. ' +
-      `Then ${meta.pairs} rounds of \`redline run --no-cache\` / \`redline run --no-cache --no-leaks\` / \`vitest run\`, the order rotated each round; figures are medians, wall time from spawn to exit. ` +
+      'One untimed `redline run --no-cache --leaks --json` is scored against it (and warms the caches); a file counts as found when the report\'s `leaks` names it. ' +
+      `Then ${meta.pairs} rounds of \`redline run --no-cache --leaks\` / \`redline run --no-cache --no-leaks\` / \`vitest run\`, the order rotated each round; figures are medians, wall time from spawn to exit. ` +
       'Each command runs in its own process group with a user\'s environment; tree CPU is what the bench reaps (cutime + cstime). "Other load" is machine CPU outside the measured tree and the bench, from /proc/stat. MB is 2^20 bytes.',
   );
   if (notes.length > 0) {
@@ -683,8 +698,21 @@ function snapshotDist(into) {
   return { hash: hash.digest('hex').slice(0, 12), builtMs };
 }
 
+function render(file) {
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  notes.push(...saved.notes);
+  const rows = rowsFor(saved.seeds, saved.meta.cpus);
+  const md = markdown(saved.meta, saved.seeds, rows);
+  const out = file.replace(/\.json$/, '.md');
+  writeFileSync(out, md);
+  writeFileSync(file, `${JSON.stringify({ ...saved, rows }, null, 2)}\n`);
+  process.stdout.write(md);
+  console.error(`\nwrote ${relative(process.cwd(), out)} (re-rendered from ${relative(process.cwd(), file)})`);
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.render) return render(opts.render);
   if (process.platform !== 'linux') usage('the bench reads /proc: Linux only');
   for (const [file, what] of [...DIST_FILES.map((f) => [join(DIST, f), `dist/${f} (run \`node esbuild.mjs\` first)`]), [VITEST, 'node_modules/vitest (run `npm install`)']]) {
     if (!existsSync(file)) usage(`missing ${what}`);
@@ -732,7 +760,7 @@ async function main() {
     loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
     outsideLoad: median(outsideLoads),
   };
-  const rows = rowsFor(sections);
+  const rows = rowsFor(sections, meta.cpus);
   const md = markdown(meta, sections, rows);
   const base = partial ? 'leaks-partial' : 'leaks';
   mkdirSync(RESULTS, { recursive: true });

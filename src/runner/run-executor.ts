@@ -1,7 +1,7 @@
 // Carries out runs for the runner's host requests and for watch mode alike: the Vitest host, the
 // workspace index (cache keys, affected files), the result cache and the import graph learnt from
 // real runs, and the TDD phases recorded after each run.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { FileReport, FileState, Leak } from '../protocol/report';
 import type { AffectedResult, RunParams, RunResult } from '../protocol/runner';
@@ -164,6 +164,14 @@ export class RunExecutor {
           this.o.log('debug', `not caching ${f.path}: its inputs changed while it ran`);
           continue;
         }
+        // Modules the run revealed (a dynamic import the scan could not see) were not hashed
+        // before the run: their content then is unknown, so this result is not stored. The next
+        // run keys them from the start and can be stored.
+        const known = before.closure(abs);
+        if ([...after.closure(abs)].some((m) => !known.has(m))) {
+          this.o.log('debug', `not caching ${f.path} this time: it loaded modules its key did not cover yet`);
+          continue;
+        }
         contents = put(contents, { key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, ...(leakOf.get(f.path) ? { leak: leakOf.get(f.path)! } : {}), leakChecked: leaksChecked, storedAt: now }, now, {
           maxEntries: cache.maxEntries,
           maxBytes: cache.maxBytes,
@@ -189,12 +197,18 @@ export class RunExecutor {
       const cfg = project.vite?.config;
       for (const a of normalizeAliases(cfg?.resolve?.alias)) aliases.push(a);
       if (cfg?.configFile) configFiles.add(cfg.configFile);
+      // What the config file imports (a shared config module) changes the config too.
+      for (const dep of cfg?.configFileDependencies ?? []) configFiles.add(dep);
+      if (cfg?.envDir) for (const env of envFiles(cfg.envDir)) configFiles.add(env);
       for (const f of project.config?.setupFiles ?? []) if (f !== this.o.probePath) configFiles.add(f);
       const gs = project.config?.globalSetup;
       for (const f of Array.isArray(gs) ? gs : gs ? [gs] : []) configFiles.add(f);
     }
     const rootConfig = v?.vite?.config?.configFile;
     if (rootConfig) configFiles.add(rootConfig);
+    for (const dep of v?.vite?.config?.configFileDependencies ?? []) configFiles.add(dep);
+    // Vite's .env files feed import.meta.env.
+    for (const env of envFiles(root)) configFiles.add(env);
     return {
       root,
       aliases: aliases.filter((a) => !isVitestInternal(a)),
@@ -206,12 +220,25 @@ export class RunExecutor {
   }
 }
 
+/** `.env`, `.env.local`, `.env.test`, `.env.[mode].local`…: whatever Vite may load from a folder. */
+function envFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f === '.env' || f.startsWith('.env.'))
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
 function key(path: string, project: string | undefined): string {
   return project ? `${project}\0${path}` : path;
 }
 
 interface ViteConfigLike {
   configFile?: string;
+  configFileDependencies?: string[];
+  envDir?: string;
   resolve?: { alias?: unknown };
 }
 interface VitestInternals {

@@ -350,7 +350,7 @@ describe('the result cache never lies', () => {
         else if (vf?.state === 'broken') stats.brokenFiles++;
         else stats.failingFiles++;
       }
-      expect(report.cache.hits).toBe(hits);
+      if (report.cache.hits !== hits) cacheLies.push(`${where}: report.cache.hits ${report.cache.hits}, but ${hits} files are marked cached`);
       stats.hits += report.cache.hits;
       stats.misses += report.cache.misses;
       if (report.cache.hits > 0) stats.stepsWithHits++;
