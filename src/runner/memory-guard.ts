@@ -69,7 +69,6 @@ export class MemoryGuard {
   private lastScanAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  private rescanSoon = false;
   private stopped = false;
   private readonly startedAt: number;
   readonly tierEvents: TierEvent[] = [];
@@ -165,26 +164,6 @@ export class MemoryGuard {
     return this.orphans;
   }
 
-  /** After Vitest has closed: its own children should be gone too; stop any that are not. */
-  async reapRunnerChildren(): Promise<void> {
-    // The pool's workers may take a moment to exit after Vitest closes: give them a second.
-    const deadline = Date.now() + 1000;
-    await this.scan();
-    while (Date.now() < deadline && this.table.some((p) => p.ppid === this.o.runnerPid && this.treePids.has(p.pid))) {
-      await new Promise((r) => setTimeout(r, 50));
-      await this.scan();
-    }
-    const left = this.table.filter((p) => this.treePids.has(p.pid) && p.pid !== this.o.runnerPid);
-    const orphans = left.filter((p) => p.ppid !== this.o.runnerPid);
-    await this.killOrphans(orphans);
-    const helpers = left.filter((p) => p.ppid === this.o.runnerPid).map((p) => p.pid);
-    if (helpers.length > 0) {
-      this.o.log('debug', `stopping ${helpers.length} leftover Vitest helper process(es): ${helpers.join(', ')}`);
-      noteIntentionalKill();
-      await stopProcesses(this.o.platform, helpers, { graceMs: TERM_GRACE_MS });
-    }
-  }
-
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
@@ -208,7 +187,6 @@ export class MemoryGuard {
   private async scan(): Promise<void> {
     this.table = await this.o.platform.listProcesses([ENV.run, ENV.workerPid, ENV.workerFile]);
     this.lastScanAt = this.o.now();
-    this.rescanSoon = false;
     this.treePids = testTree(this.table, { rootPid: this.o.runnerPid, marker: { name: ENV.run, value: this.o.runMarker } });
     this.treePids.add(this.o.runnerPid);
     for (const w of this.workers.values()) {
@@ -219,7 +197,7 @@ export class MemoryGuard {
 
   private async sampleAndAct(): Promise<void> {
     const now = this.o.now();
-    if (this.rescanSoon || now - this.lastScanAt >= RESCAN_MS) await this.scan();
+    if (now - this.lastScanAt >= RESCAN_MS) await this.scan();
     const pids = new Set(this.treePids);
     for (const w of this.workers.values()) for (const p of w.subtree) pids.add(p);
     const rss = await this.o.platform.sampleRss([...pids]);
