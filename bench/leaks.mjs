@@ -12,20 +12,20 @@
 // are look-alikes: churn, one-time tables, bounded caches, files too short to judge) with its
 // truth in manifest.json, into a temp dir. Then:
 //
-//   detection  `redline run --no-cache --leaks --json` once (untimed; it also warms the caches), scored
-//              against the manifest: recall at ≥ 1 MB per test (target ≥ 95 %), recall over all
-//              leaking files, false positives (target 0), and the measured bytesPerTest over the
-//              planted one (median, min, max). Every timed run with leak detection is scored too,
-//              to show whether the verdicts hold from run to run.
-//   overhead   rounds of `redline run --no-cache --leaks` (leak detection on: the probe collects
-//              garbage after every test) / `redline run --no-cache --no-leaks` / plain
-//              `vitest run`, the order rotated each
-//              round so no command always goes first; wall times are medians, and the overhead is
-//              the ratio of the medians on / off (target ≤ 1.15), with the per-round ratios.
+//   detection  `redline run --no-cache --leaks --json` once (untimed; it also warms the caches),
+//              scored against the manifest: recall at ≥ 1 MB per test (target ≥ 95 %), recall
+//              over all leaking files, false positives (target 0), and the measured bytesPerTest
+//              over the planted one (median, min, max). Every timed run with leak detection is
+//              scored too, to show whether the verdicts hold from run to run.
+//   overhead   rounds of `redline run --no-cache --leaks` (leak detection on: the probe's
+//              collections after each test) / `redline run --no-cache --no-leaks` / plain
+//              `vitest run`, the order rotated each round so no command always goes first; wall
+//              times are medians, and the overhead is the ratio of the medians on / off
+//              (target ≤ 1.15), with the per-round ratios.
 //
 // Every command is spawned in a process group of its own with the environment of a user's shell
-// (no VITEST*, REDLINE_*, CI, NODE_ENV, TEST, FORCE_COLOR). Nothing samples memory from outside while a
-// command runs (a 20 Hz sampler would compete for the CPUs it measures): a 1 Hz scan of /proc
+// (no VITEST*, REDLINE_*, CI, NODE_ENV, TEST, FORCE_COLOR). Nothing samples memory from outside
+// while a command runs (a 20 Hz sampler would compete for the CPUs it measures): a 1 Hz scan of /proc
 // only notes the process groups of the tree, so a timeout or a leftover can be killed. CPU time
 // of the tree is what the bench process reaps (cutime + cstime of /proc/self/stat), or the last
 // scan's sum when that is more. Redline runs from a copy of dist/ taken at the start, so a

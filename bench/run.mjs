@@ -360,7 +360,9 @@ let reportSeq = 0;
 
 async function runRedline(ws, { flags = [], ...rest } = {}) {
   const json = join(tmpRoot, `report-${++reportSeq}.json`);
-  const r = await runMeasured({ args: [CLI, 'run', '--root', ws, ...flags, '--json', json], cwd: ws, kind: 'redline', ...rest });
+  // --no-cache: these figures compare the guard's cost on a real run with plain Vitest; the
+  // cache's own gains are measured by bench/cache-watch.mjs.
+  const r = await runMeasured({ args: [CLI, 'run', '--root', ws, '--no-cache', ...flags, '--json', json], cwd: ws, kind: 'redline', ...rest });
   try {
     r.report = JSON.parse(readFileSync(json, 'utf8'));
   } catch (e) {

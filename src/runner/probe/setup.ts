@@ -68,7 +68,15 @@ if (socketPath && vitestEntry && root) {
       const gc = getGc();
       gc({ type: 'minor' });
       const now = process.memoryUsage();
-      if (lastFull && now.heapUsed + now.external - (lastFull.heapUsed + lastFull.external) < growthForFullGc) return lastFull;
+      if (lastFull) {
+        const delta = now.heapUsed + now.external - (lastFull.heapUsed + lastFull.external);
+        // Below the last full figure: memory was freed since, and this reading is the better one.
+        if (delta < 0) lastFull = now;
+        if (delta < growthForFullGc) return lastFull;
+      }
+      // Twice: on Node 20 a Buffer freed by one collection leaves `external` only at the next,
+      // which made a bounded cache of Buffers climb one entry per full collection.
+      gc();
       gc();
       lastFull = process.memoryUsage();
       return lastFull;
