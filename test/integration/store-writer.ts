@@ -11,11 +11,8 @@
 //
 // Any store error goes to stderr with exit code 2: the parent treats a missing acknowledgement
 // as the failure, so the message must say why.
-import { hostname } from 'node:os';
-import { createLock } from '../../src/core/store/lock';
 import type { Logger } from '../../src/core/store/logger';
-import { nodeFs } from '../../src/runner/state/node-fs';
-import { isPidAlive, openWorkspaceStore, realClock, stateDir } from '../../src/runner/state/workspace-store';
+import { openWorkspaceStore, realClock, workspaceLock } from '../../src/runner/state/workspace-store';
 import { stateFor } from './store-fault-state';
 
 // Longer than the lock's 5 s grace for a garbled lock file (a writer killed between creating the
@@ -65,13 +62,7 @@ async function update(root: string, marker: string, count: number, startAt: numb
 }
 
 async function hold(root: string): Promise<void> {
-  const lock = createLock({
-    fs: nodeFs,
-    dir: stateDir(root),
-    clock: realClock,
-    owner: { pid: process.pid, hostname: hostname(), command: 'store-writer hold' },
-    isAlive: isPidAlive,
-  });
+  const lock = workspaceLock(root, 'store-writer hold');
   const got = await lock.acquire();
   if (!got.ok) die(got.message);
   acknowledge('held');

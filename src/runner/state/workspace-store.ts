@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../core/store/store';
-import { createLock } from '../../core/store/lock';
+import { createLock, type Lock } from '../../core/store/lock';
 import type { LockHolder } from '../../core/store/lock';
 import type { Logger } from '../../core/store/logger';
 import { phasesDocument } from '../../core/store/phases-document';
@@ -48,16 +48,21 @@ export function stateDir(root: string): string {
   return join(root, STATE_DIR);
 }
 
+/** The lock of a workspace's state, naming this process as `command` while it holds it. */
+export function workspaceLock(root: string, command: string, waitMs?: number): Lock {
+  return createLock({
+    fs: nodeFs,
+    dir: stateDir(root),
+    clock: realClock,
+    owner: { pid: process.pid, hostname: hostname(), command },
+    isAlive: isPidAlive,
+    ...(waitMs !== undefined ? { waitMs } : {}),
+  });
+}
+
 export function openWorkspaceStore(root: string, options: WorkspaceStoreOptions): WorkspaceStore {
   const dir = stateDir(root);
-  const lock = createLock({
-    fs: nodeFs,
-    dir,
-    clock: realClock,
-    owner: { pid: process.pid, hostname: hostname(), command: options.command },
-    isAlive: isPidAlive,
-    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
-  });
+  const lock = workspaceLock(root, options.command, options.lockWaitMs);
   return openStore({
     fs: nodeFs,
     dir,
