@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, REPO_ROOT } from './helpers';
+import { cliEnv, makeTempDir, REPO_ROOT } from './helpers';
 
 export const ALL_TESTS = ['test/a.test.js', 'test/b.test.js', 'test/c.test.js', 'test/d.test.js', 'test/e.test.js'];
 
@@ -83,6 +83,8 @@ export function git(dir: string, ...args: string[]): string {
     encoding: 'utf8',
     // Piped, so a failing command's output (a hook's) is in the error, not on the suite's stderr.
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
+    // The hook git runs is the CLI under test: it gets the CLI's clean environment (no colour,
+    // whatever FORCE_COLOR the CI or the suite set), so its output can be matched as text.
+    env: { ...cliEnv(), GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
   });
 }

@@ -158,7 +158,7 @@ export interface StartOptions {
  * would carry Redline's if the suite ran under Redline): the CLI under test must start clean, as
  * from a user's shell. NO_COLOR keeps messages plain for matching; no TTY keeps the CLI quiet.
  */
-function cliEnv(): NodeJS.ProcessEnv {
+export function cliEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('VITEST') || key.startsWith('REDLINE_') || key === 'FORCE_COLOR') continue;
