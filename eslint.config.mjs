@@ -24,7 +24,14 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode, ...nodeIo] }] },
   },
   {
-    files: ['src/runner/**/*.ts', 'src/cli/**/*.ts', 'src/protocol/**/*.ts'],
+    files: ['src/runner/**/*.ts', 'src/cli/**/*.ts', 'src/protocol/**/*.ts', 'src/host/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
+  },
+  {
+    // Browser code: neither the editor's API nor Node.
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ group: ['node:*'], message: 'src/webview runs in the browser: no Node modules.' }] }],
+    },
   },
 );

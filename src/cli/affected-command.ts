@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import { ExitCode } from '../core/report-summary';
-import { RunnerClient, RunnerDiedError } from './runner-client';
+import { RunnerClient, RunnerDiedError } from '../host/runner-client';
 import { loadSettings, UsageError } from './settings';
 import type { ConfigFlags } from './flags-to-config';
 import { sweep } from './run-command';

@@ -12,7 +12,7 @@ import { toJUnitXml } from '../core/junit';
 import { formatBytes } from '../core/format';
 import { currentPlatform } from '../runner/platform/current';
 import { emergencyStop } from '../runner/emergency-stop';
-import { RunnerClient, RunnerDiedError } from './runner-client';
+import { RunnerClient, RunnerDiedError } from '../host/runner-client';
 import { loadSettings, UsageError, type Settings } from './settings';
 import type { ConfigFlags } from './flags-to-config';
 import { createTerminal } from './terminal';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pc from 'picocolors';
 import { ExitCode } from '../core/report-summary';
 import { formatBytes } from '../core/format';
-import { RunnerClient, type RunnerExit } from './runner-client';
+import { RunnerClient, type RunnerExit } from '../host/runner-client';
 import { loadSettings, UsageError } from './settings';
 import type { ConfigFlags } from './flags-to-config';
 import { createTerminal } from './terminal';

@@ -311,3 +311,12 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+
+/** The points of the series a verdict judged, thinned evenly to at most `max` (a chart needs no more). */
+export function seriesPoints(samples: readonly MemorySample[], series: LeakSeriesName, max = 200): number[] {
+  const value = (s: MemorySample): number => (series === 'heap' ? s.heapUsed : series === 'external' ? s.external : s.heapUsed + s.external);
+  if (samples.length <= max) return samples.map(value);
+  const points: number[] = [];
+  for (let i = 0; i < max; i++) points.push(value(samples[Math.round((i * (samples.length - 1)) / (max - 1))]!));
+  return points;
+}

@@ -31,6 +31,8 @@ export const TestReportSchema = z.object({
   durationMs: z.number().nonnegative(),
   heapAfterBytes: z.number().nonnegative().optional(),
   error: TestErrorSchema.optional(),
+  /** Where the test is declared in its file, 1-based line and column (when Vitest reports it). */
+  location: z.object({ line: z.number().int().positive(), column: z.number().int().nonnegative() }).optional(),
 });
 export type TestReport = z.infer<typeof TestReportSchema>;
 
@@ -97,6 +99,8 @@ export const LeakSchema = z.object({
   grew: z.array(z.object({ name: z.string(), countDelta: z.number(), bytesDelta: z.number() })).optional(),
   /** The two heap snapshots (early, late), to open in Chrome DevTools. */
   snapshots: z.array(z.string()).optional(),
+  /** The fitted series itself, bytes after garbage collection after each test, in order (at most 200 points, evenly thinned). */
+  points: z.array(z.number()).optional(),
 });
 export type Leak = z.infer<typeof LeakSchema>;
 

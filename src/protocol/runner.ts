@@ -215,6 +215,34 @@ export const AffectedResultSchema = z.discriminatedUnion('kind', [
 ]);
 export type AffectedResult = z.infer<typeof AffectedResultSchema>;
 
+// ---- discover: the test files, without running any ----------------------------------------------
+
+export const DiscoverParamsSchema = z.object({
+  vitestConfig: z.string().optional(),
+  projects: z.array(z.string()).default([]),
+});
+export type DiscoverParams = z.input<typeof DiscoverParamsSchema>;
+export const DiscoverResultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ok'),
+    /** Test files relative to the root, '/' separators, sorted; one entry per file and project. */
+    files: z.array(PlannedFileSchema),
+  }),
+  z.object({ kind: z.literal('error'), code: RunErrorCodeSchema, message: z.string() }),
+]);
+export type DiscoverResult = z.infer<typeof DiscoverResultSchema>;
+
+// ---- freeMemory: drop what the runner keeps between runs ---------------------------------------
+
+export const FreeMemoryResultSchema = z.object({
+  /** The runner's resident memory before and after, in bytes. */
+  beforeBytes: z.number().nonnegative(),
+  afterBytes: z.number().nonnegative(),
+  /** Why nothing was freed (a run in progress), as a sentence. */
+  skipped: z.string().optional(),
+});
+export type FreeMemoryResult = z.infer<typeof FreeMemoryResultSchema>;
+
 // ---- watch ---------------------------------------------------------------------------------------
 
 export const WatchParamsSchema = z.object({
@@ -248,6 +276,8 @@ export const Requests = {
   initialize: new RequestType<InitializeParams, InitializeResult, void>('initialize'),
   run: new RequestType<RunParams, RunResult, void>('run'),
   affected: new RequestType<AffectedParams, AffectedResult, void>('affected'),
+  discover: new RequestType<DiscoverParams, DiscoverResult, void>('discover'),
+  freeMemory: new RequestType0<FreeMemoryResult, void>('freeMemory'),
   watchStart: new RequestType<WatchParams, z.infer<typeof WatchStartResultSchema>, void>('watch/start'),
   watchTrigger: new RequestType<z.infer<typeof WatchTriggerSchema>, void, void>('watch/trigger'),
   watchStop: new RequestType0<void, void>('watch/stop'),

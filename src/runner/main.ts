@@ -5,9 +5,10 @@
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import { join } from 'node:path';
 import {
-  AffectedParamsSchema, InitializeParamsSchema, PROTOCOL_VERSION, Requests, Notifications, RunParamsSchema, WatchParamsSchema, WatchTriggerSchema,
-  type AffectedResult, type InitializeResult, type RunResult,
+  AffectedParamsSchema, DiscoverParamsSchema, InitializeParamsSchema, PROTOCOL_VERSION, Requests, Notifications, RunParamsSchema, WatchParamsSchema, WatchTriggerSchema,
+  type AffectedResult, type DiscoverResult, type FreeMemoryResult, type InitializeResult, type RunResult,
 } from '../protocol/runner';
+import { getGc } from './probe/gc';
 import { ENV } from '../protocol/probe';
 import { currentPlatform } from './platform/current';
 import { locateVitest, type LocatedVitest } from './vitest-locate';
@@ -121,6 +122,31 @@ connection.onRequest(Requests.affected, async (raw): Promise<AffectedResult> => 
   } catch (error) {
     return { kind: 'error', code: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
+});
+
+connection.onRequest(Requests.discover, async (raw): Promise<DiscoverResult> => {
+  const exec = theExecutor();
+  if (!exec) return { kind: 'error', code: 'internal', message: 'discover before initialize' };
+  const parsed = DiscoverParamsSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'error', code: 'internal', message: `invalid discover params: ${parsed.error.message}` };
+  const { vitestConfig, projects } = parsed.data;
+  try {
+    return await exec.discover({ ...(vitestConfig ? { vitestConfig } : {}), projects });
+  } catch (error) {
+    return { kind: 'error', code: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+});
+
+connection.onRequest(Requests.freeMemory, async (): Promise<FreeMemoryResult> => {
+  const beforeBytes = process.memoryUsage.rss();
+  if (watch?.busy) return { beforeBytes, afterBytes: beforeBytes, skipped: 'A watch run is in progress; memory is freed between runs.' };
+  const result = (await executor?.freeMemory()) ?? {};
+  if (!result.skipped) {
+    const gc = getGc();
+    gc({ type: 'major', execution: 'sync' });
+    gc({ type: 'major', execution: 'sync' });
+  }
+  return { beforeBytes, afterBytes: process.memoryUsage.rss(), ...result };
 });
 
 connection.onRequest(Requests.watchStart, async (raw) => {

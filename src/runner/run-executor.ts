@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { FileReport, FileState, Leak } from '../protocol/report';
-import type { AffectedResult, RunParams, RunResult } from '../protocol/runner';
+import type { AffectedResult, DiscoverResult, RunParams, RunResult } from '../protocol/runner';
 import { RunParamsSchema } from '../protocol/runner';
 import { EMPTY_CACHE, isCacheable, lookup, put, type CacheContents } from '../core/cache/result-cache';
 import type { ModuleGraph } from '../core/store/cache-document';
@@ -116,6 +116,43 @@ export class RunExecutor {
       [...new Set(specs.map((s) => s.moduleId))],
     );
     return { kind: 'ok', files: result.files.map((f) => snapshot.rel(f)), ...(result.all ? { all: result.all } : {}) };
+  }
+
+  /** The test files Vitest would run, without running any (the editor's Test Explorer). */
+  async discover(settings: VitestSettings): Promise<DiscoverResult> {
+    let vitest: VitestLike;
+    try {
+      vitest = await this.host.ensure(settings);
+    } catch (error) {
+      return { kind: 'error', code: 'config', message: `Vitest could not start in ${this.o.root}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    // A file added since the last glob must show up: Vitest caches its file lists.
+    if (!this.session) this.host.prepare([]);
+    const specs = await vitest.globTestSpecifications();
+    const multiProject = new Set(specs.map((s) => s.project.name)).size > 1;
+    const seen = new Set<string>();
+    const files: { path: string; project?: string }[] = [];
+    for (const spec of specs) {
+      const path = relative(this.o.root, spec.moduleId).split(sep).join('/');
+      const project = multiProject ? spec.project.name : undefined;
+      const key = `${project ?? ''}\0${path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      files.push({ path, ...(project ? { project } : {}) });
+    }
+    files.sort((a, b) => (a.path === b.path ? (a.project ?? '').localeCompare(b.project ?? '') : a.path < b.path ? -1 : 1));
+    return { kind: 'ok', files };
+  }
+
+  /**
+   * Drops what the runner keeps between runs — the Vitest instance with Vite's module graph and
+   * transform cache — and collects garbage; the next run starts Vitest afresh (a second or so).
+   * The result cache and import graph stay: they are small and make the next run fast.
+   */
+  async freeMemory(): Promise<{ skipped?: string }> {
+    if (this.session) return { skipped: 'A run is in progress; memory is freed between runs.' };
+    await this.host.restart();
+    return {};
   }
 
   /** The cache and graph documents, read once per runner and kept in memory after. */

@@ -17,7 +17,7 @@ import type {
 } from './vitest-types';
 import type { WorkspaceSnapshot } from './workspace-index';
 import { isExcluded } from '../core/cache/result-cache';
-import { analyzeSeries, leakHint, type LeakThresholds, type MemorySample as PostGcSample } from '../core/leaks';
+import { analyzeSeries, leakHint, seriesPoints, type LeakThresholds, type MemorySample as PostGcSample } from '../core/leaks';
 
 export interface RunEvents {
   planned(files: { path: string; project?: string }[]): void;
@@ -231,6 +231,7 @@ export class RunSession {
         samples: verdict.samples,
         series: verdict.series,
         hint: leakHint(verdict),
+        points: seriesPoints(series, verdict.series).map(Math.round),
       });
     }
     return found;
@@ -494,6 +495,7 @@ function testReport(t: TestCaseLike): TestReport {
     state,
     durationMs: Math.max(0, t.diagnostic()?.duration ?? 0),
     ...(state === 'failed' && error ? { error: toError(error) } : {}),
+    ...(t.location && t.location.line > 0 ? { location: { line: t.location.line, column: Math.max(0, t.location.column) } } : {}),
   };
 }
 

@@ -149,6 +149,8 @@ export class VitestHost {
       watch: false,
       reporters: [reporter],
       pool: 'forks',
+      // Where each test is declared, so the editor can put results on the right line.
+      includeTaskLocation: true,
       ...(settings.vitestConfig ? { config: isAbsolute(settings.vitestConfig) ? settings.vitestConfig : resolve(root, settings.vitestConfig) } : {}),
       ...(settings.projects.length > 0 ? { project: [...settings.projects] } : {}),
     };

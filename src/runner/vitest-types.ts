@@ -18,6 +18,8 @@ export interface TestCaseLike {
   readonly module: TestModuleLike;
   readonly parent: TestSuiteLike | TestModuleLike;
   readonly options: { readonly mode: 'run' | 'only' | 'skip' | 'todo' };
+  /** Set when Vitest runs with `includeTaskLocation` (the runner asks for it). */
+  readonly location?: { readonly line: number; readonly column: number };
   result(): { state: 'passed' | 'failed' | 'skipped' | 'pending'; errors?: readonly SerializedErrorLike[] };
   diagnostic(): { duration: number } | undefined;
 }

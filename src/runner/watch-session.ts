@@ -40,6 +40,11 @@ export class WatchSession {
   private timer: NodeJS.Timeout | undefined;
   private queue: Job[] = [];
   private running = false;
+
+  /** A watch run is going on (not just waiting for changes). */
+  get busy(): boolean {
+    return this.running;
+  }
   private stopped = false;
   private firstBaseline: number | undefined;
   private baselines: number[] = [];

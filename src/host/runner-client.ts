@@ -1,4 +1,4 @@
-// The host's end of the runner protocol: forks dist/runner.js in a process group of its own
+// The host's end of the runner protocol, shared by the CLI and the extension: forks dist/runner.js in a process group of its own
 // (so the whole test tree can be stopped as one), marks it with a run id that every descendant
 // inherits, and checks every notification against its schema before anyone acts on it.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -7,8 +7,8 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type Messa
 import type { z } from 'zod';
 import { ENV } from '../protocol/probe';
 import {
-  AffectedResultSchema, InitializeResultSchema, NotificationSchemas, PROTOCOL_VERSION, Requests, RunResultSchema, WatchStartResultSchema,
-  type AffectedParams, type AffectedResult, type InitializeParams, type InitializeResult, type RunParams, type RunResult, type WatchParams,
+  AffectedResultSchema, DiscoverResultSchema, FreeMemoryResultSchema, InitializeResultSchema, NotificationSchemas, PROTOCOL_VERSION, Requests, RunResultSchema, WatchStartResultSchema,
+  type AffectedParams, type AffectedResult, type DiscoverParams, type DiscoverResult, type FreeMemoryResult, type InitializeParams, type InitializeResult, type RunParams, type RunResult, type WatchParams,
 } from '../protocol/runner';
 
 type Schemas = typeof NotificationSchemas;
@@ -31,7 +31,7 @@ export class RunnerClient {
   constructor(
     private readonly runnerPath: string,
     private readonly handlers: NotificationHandlers,
-    private readonly options: { nodeExecutable?: string; onInvalid?: (method: string, error: string) => void } = {},
+    private readonly options: { nodeExecutable?: string; env?: NodeJS.ProcessEnv; onInvalid?: (method: string, error: string) => void } = {},
   ) {}
 
   get pid(): number | undefined {
@@ -49,7 +49,7 @@ export class RunnerClient {
       // A process group of its own: stopping the group stops Vitest and every worker at once.
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, [ENV.run]: this.runMarker },
+      env: { ...process.env, ...this.options.env, [ENV.run]: this.runMarker },
       ...(this.options.nodeExecutable ? { execPath: this.options.nodeExecutable } : {}),
       serialization: 'json',
       // No V8 flags of its own (see src/runner/probe/gc.ts). REDLINE_PROFILE_RUNNER=<dir> writes
@@ -67,6 +67,8 @@ export class RunnerClient {
     });
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal, stderrTail: this.stderr.trim().split('\n').slice(-20).join('\n') }));
+      // A node that cannot be started (a wrong path) never exits: it fails to spawn.
+      child.once('error', (error) => resolve({ code: null, signal: null, stderrTail: `could not start ${this.options.nodeExecutable ?? process.execPath}: ${error.message}` }));
     });
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     for (const method of Object.keys(NotificationSchemas) as (keyof Schemas)[]) {
@@ -85,7 +87,7 @@ export class RunnerClient {
     this.connection = connection;
   }
 
-  async initialize(root: string, logLevel: 'debug' | 'info' = 'info', state?: InitializeParams['state']): Promise<InitializeResult> {
+  async initialize(root: string, logLevel: InitializeParams['logLevel'] = 'info', state?: InitializeParams['state']): Promise<InitializeResult> {
     const raw = await this.race(
       this.conn().sendRequest(Requests.initialize, { protocolVersion: PROTOCOL_VERSION, root, logLevel, ...(state ? { state } : {}) }),
     );
@@ -100,6 +102,16 @@ export class RunnerClient {
   async affected(params: AffectedParams): Promise<AffectedResult> {
     const raw = await this.race(this.conn().sendRequest(Requests.affected, params));
     return AffectedResultSchema.parse(raw);
+  }
+
+  async discover(params: DiscoverParams): Promise<DiscoverResult> {
+    const raw = await this.race(this.conn().sendRequest(Requests.discover, params));
+    return DiscoverResultSchema.parse(raw);
+  }
+
+  async freeMemory(): Promise<FreeMemoryResult> {
+    const raw = await this.race(this.conn().sendRequest(Requests.freeMemory));
+    return FreeMemoryResultSchema.parse(raw);
   }
 
   async watchStart(params: WatchParams): Promise<z.infer<typeof WatchStartResultSchema>> {

@@ -1,0 +1,81 @@
+// One suspected leak: the file, its figures, the post-GC series as a sparkline, the hint, the
+// constructors that grew, and its heap snapshots.
+import { sparklinePath, type LeakCard } from '../../core/views/leaks-view';
+import { h, icon, svg, svgTitle } from '../dom';
+import { button } from '../elements';
+import { runCommand } from '../host';
+import { fileLink } from '../ui/link';
+
+const SPARK_W = 240;
+const SPARK_H = 44;
+
+export function renderLeakCard(card: LeakCard): HTMLElement {
+  return h(
+    'article',
+    { class: 'leak-card', attrs: { 'aria-label': `Suspected leak in ${card.file}` } },
+    h(
+      'header',
+      { class: 'leak-header' },
+      icon('flame', 'leak-icon'),
+      fileLink(card.file),
+      h('span', { class: 'row-spacer' }),
+      h('span', { class: 'leak-total', title: 'Total growth over the file, after garbage collection' }, card.totalText),
+    ),
+    h(
+      'div',
+      { class: 'leak-body' },
+      h(
+        'dl',
+        { class: 'leak-figures' },
+        figure('Per test', card.perTestText, 'Fitted growth of post-GC memory per test (Theil–Sen slope)'),
+        figure('Fit (R²)', card.fitText, 'How well a straight line fits the series: 1.00 is a perfectly steady climb'),
+        figure('Samples', String(card.samples), 'Tests measured in the file'),
+        card.seriesText ? figure('Memory', card.seriesText, 'Which memory grew') : null,
+      ),
+      card.points ? sparkline(card.points, card.pointsRangeText ?? '') : null,
+    ),
+    card.hint ? h('p', { class: 'leak-hint' }, icon('lightbulb'), h('span', null, card.hint)) : null,
+    card.grew.length > 0
+      ? h(
+          'div',
+          { class: 'leak-grew' },
+          h('h3', null, 'Grew between the heap snapshots'),
+          h(
+            'table',
+            { class: 'data-table compact' },
+            h('tbody', null, ...card.grew.map((g) => h('tr', null, h('td', { class: 'mono' }, g.name), h('td', { class: 'num' }, g.countText), h('td', { class: 'num' }, g.bytesText)))),
+          ),
+        )
+      : null,
+    card.snapshots.length > 0
+      ? h(
+          'div',
+          { class: 'leak-actions' },
+          ...card.snapshots.map((s) =>
+            button(`Open ${s.label.toLowerCase()}`, () => runCommand({ command: 'redline.openHeapSnapshot', args: { path: s.path } }), { icon: 'file-binary', secondary: true, title: `${s.name} — opens in Chrome DevTools (Memory → Load) or a heap snapshot viewer` }),
+          ),
+        )
+      : null,
+  );
+}
+
+function figure(label: string, value: string, title: string) {
+  return h('div', { class: 'figure', title }, h('dt', null, label), h('dd', null, value));
+}
+
+function sparkline(points: readonly number[], caption: string): HTMLElement {
+  const d = sparklinePath(points, SPARK_W, SPARK_H);
+  const area = `${d}L${SPARK_W - 2},${SPARK_H - 2}L2,${SPARK_H - 2}Z`;
+  return h(
+    'figure',
+    { class: 'sparkline' },
+    svg(
+      'svg',
+      { viewBox: `0 0 ${SPARK_W} ${SPARK_H}`, width: SPARK_W, height: SPARK_H, role: 'img', 'aria-label': caption, preserveAspectRatio: 'none' },
+      svgTitle(caption),
+      svg('path', { d: area, class: 'spark-area' }),
+      svg('path', { d, class: 'spark-line' }),
+    ),
+    h('figcaption', null, caption),
+  );
+}
