@@ -7,7 +7,7 @@ import type { Target } from '../core/approve-targets';
 import { formatBytes } from '../core/format';
 import type { StoreError } from '../core/store/store-result';
 import { changedAgainst } from '../cli/git-changes';
-import { COMMANDS, type PanelKind } from './command-ids';
+import { COMMANDS, type PanelKind } from '../protocol/commands';
 import type { RunHandler } from './testing/run-handler';
 import type { TestTree } from './testing/test-tree';
 import type { WorkspaceSession } from './workspace-session';

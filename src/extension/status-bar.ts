@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/format';
 import type { MemorySample } from '../protocol/runner';
-import { COMMANDS } from './command-ids';
+import { COMMANDS } from '../protocol/commands';
 import type { RedlineServices, RunnerStatus } from './services';
 
 const MIN_UPDATE_MS = 250;

@@ -7,8 +7,8 @@
 // The webview imports only types from this module: the schemas below pull in zod and the runner
 // protocol, which have no place in the browser bundle.
 import { z } from 'zod';
-import { COMMANDS } from '../extension/command-ids';
-import type { PanelKind } from '../extension/command-ids';
+import { COMMANDS } from './commands';
+import type { PanelKind } from './commands';
 import { LeakSchema, TierSchema } from './report';
 import { GuardActionSchema, MemorySampleSchema, TierPercentsSchema } from './runner';
 

@@ -1,7 +1,7 @@
 // The page's side of the webview API: posting messages to the host and keeping UI state (filter
 // text, open branches, the selected test) with setState, so a panel that was hidden or reloaded
 // comes back as it was. `acquireVsCodeApi` may be called once per page, hence one module.
-import type { PanelKind } from '../extension/command-ids';
+import type { PanelKind } from '../protocol/commands';
 import type { CommandMessage, WebviewMessage } from '../protocol/webview';
 
 /** A command message without its `type`, kept discriminated by `command`. */

@@ -2,7 +2,7 @@
 // (`<body data-panel>`) and carries its first state in a JSON block, so the first paint needs no
 // round trip. After that the host sends `state` messages (at most ~20 a second) and the panel
 // redraws what changed.
-import type { PanelKind } from '../extension/command-ids';
+import type { PanelKind } from '../protocol/commands';
 import type { HostMessage, PanelStates } from '../protocol/webview';
 import { h, icon, replaceChildren } from './dom';
 import './elements';

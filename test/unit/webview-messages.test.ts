@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, PANELS } from '../../src/extension/command-ids';
+import { COMMANDS, PANELS } from '../../src/protocol/commands';
 import { commandCall, isAllowedFor, PANEL_COMMANDS } from '../../src/extension/panels/command-call';
 import { CommandMessageSchema, isStateMessage, isWebviewMessage, parseWebviewMessage, stateMessage, type CommandMessage } from '../../src/protocol/webview';
 

@@ -1,7 +1,7 @@
 // A validated command message from a panel, as the `executeCommand` call it asks for: the
-// command id and its positional arguments (src/extension/command-ids.ts documents each one).
+// command id and its positional arguments (src/protocol/commands.ts documents each one).
 // Pure, so the mapping is unit-tested without VS Code.
-import { COMMANDS, type PanelKind } from '../command-ids';
+import { COMMANDS, type PanelKind } from '../../protocol/commands';
 import type { CommandMessage } from '../../protocol/webview';
 
 export interface CommandCall {

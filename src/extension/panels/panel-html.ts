@@ -6,7 +6,7 @@
 // script, no eval), styles and fonts from the extension's own resources, images from them or
 // data: URIs. The initial state travels in a JSON block (type application/json is data, not
 // script, so the nonce does not apply) with `<` escaped, so a test named `</script>` stays text.
-import type { PanelKind } from '../command-ids';
+import type { PanelKind } from '../../protocol/commands';
 
 export interface PanelHtmlOptions {
   readonly kind: PanelKind;

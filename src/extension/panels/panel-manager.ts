@@ -3,7 +3,7 @@
 // RedlinePanel, which holds its own subscriptions; the manager holds only the settings they
 // share and the configuration listener that refreshes them.
 import * as vscode from 'vscode';
-import { PANELS, type PanelKind } from '../command-ids';
+import { PANELS, type PanelKind } from '../../protocol/commands';
 import type { RedlineServices } from '../services';
 import { PanelSettingsCache } from './panel-settings';
 import { PANEL_TITLES, RedlinePanel, webviewOptions } from './redline-panel';

@@ -2,7 +2,7 @@
 // fake services. The host sends the whole state on every update: the biggest, the phases of a
 // 5,000-test workspace, is about a megabyte, and phases change only when a run or approve does.
 import type * as vscode from 'vscode';
-import type { PanelKind } from '../command-ids';
+import type { PanelKind } from '../../protocol/commands';
 import type { RedlineServices } from '../services';
 import type { TierPercents } from '../../protocol/runner';
 import type {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { UpdateThrottle } from '../../core/views/throttle';
-import { COMMANDS, type PanelKind } from '../command-ids';
+import { COMMANDS, type PanelKind } from '../../protocol/commands';
 import type { RedlineServices } from '../services';
 import { parseWebviewMessage, stateMessage, type PanelStates, type WebviewMessage } from '../../protocol/webview';
 import { commandCall, isAllowedFor } from './command-call';
