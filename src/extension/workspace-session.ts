@@ -55,6 +55,7 @@ export class WorkspaceSession implements RedlineServices, vscode.Disposable {
   readonly onDidChangeBackups = this.backupsEmitter.event;
 
   private history: MemorySample[] = [];
+  private slotStartedAt = 0;
   private latest: MemorySample | undefined;
   private guard: GuardAction[] = [];
   private report: RunReport | undefined;
@@ -388,9 +389,12 @@ export class WorkspaceSession implements RedlineServices, vscode.Disposable {
     const sample = { ...raw, atMs: Date.now() };
     this.latest = sample;
     // At most one sample a second in the history: enough for a chart of minutes, and bounded.
-    const last = this.history.at(-1);
-    if (last && sample.atMs - last.atMs < 1000 && sample.atMs >= last.atMs) this.history[this.history.length - 1] = sample;
-    else this.history.push(sample);
+    // Within a one-second slot the newest sample stands for the slot; a new slot starts a point.
+    if (this.history.length > 0 && sample.atMs - this.slotStartedAt < 1000) this.history[this.history.length - 1] = sample;
+    else {
+      this.history.push(sample);
+      this.slotStartedAt = sample.atMs;
+    }
     const cutoff = Date.now() - HISTORY_MS;
     if (this.history.length > 0 && this.history[0]!.atMs < cutoff && this.history.length > HISTORY_MS / 1000) this.history.shift();
     this.memoryEmitter.fire(sample);

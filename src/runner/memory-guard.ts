@@ -70,6 +70,8 @@ export class MemoryGuard {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
+  /** Set by a cancel: every worker goes, and any that says hello after it. */
+  private stoppingAll = false;
   private readonly startedAt: number;
   readonly tierEvents: TierEvent[] = [];
   readonly orphans: Orphan[] = [];
@@ -91,6 +93,12 @@ export class MemoryGuard {
   onProbe(message: ProbeMessage): void {
     const now = this.o.now();
     if (message.t === 'hello') {
+      if (this.stoppingAll) {
+        // A file Vitest started while the run was being cancelled: it must not run.
+        noteIntentionalKill();
+        void stopProcesses(this.o.platform, [message.pid], { graceMs: 0 });
+        return;
+      }
       const existing = this.workers.get(message.pid);
       const worker: Worker = existing ?? {
         pid: message.pid, file: undefined, test: undefined, held: true, lastProgressAt: now, stopping: false,
@@ -142,6 +150,7 @@ export class MemoryGuard {
 
   /** Stop every worker (a cancelled run): TERM, then KILL after a grace. */
   async stopAllWorkers(): Promise<void> {
+    this.stoppingAll = true;
     const pids = [...this.workers.values()].flatMap((w) => [...w.subtree]);
     for (const w of this.workers.values()) w.stopping = true;
     noteIntentionalKill();

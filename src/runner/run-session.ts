@@ -19,6 +19,11 @@ import type { WorkspaceSnapshot } from './workspace-index';
 import { isExcluded } from '../core/cache/result-cache';
 import { analyzeSeries, leakHint, seriesPoints, type LeakThresholds, type MemorySample as PostGcSample } from '../core/leaks';
 
+/** How long Vitest may take to settle after a cancel before the runner gives up on that instance. */
+const CANCEL_SETTLE_MS = 3000;
+/** Time for Vitest's pool to notice a killed worker (measured: 200 ms was always enough here). */
+const POOL_NOTICE_MS = 250;
+
 export interface RunEvents {
   planned(files: { path: string; project?: string }[]): void;
   fileStarted(path: string, project: string | undefined, pid: number): void;
@@ -96,8 +101,25 @@ export class RunSession {
     this.cancelled = true;
     this.deps.events.log('info', 'run cancelled');
     // Vitest's cancel waits for the files in flight to finish, which a worker stuck in a busy
-    // loop never does: stop the workers at the same time, not after.
-    await Promise.all([this.vitest?.cancelCurrentRun('keyboard-input').catch(() => undefined), this.guard?.stopAllWorkers()]);
+    // loop never does: the workers go first (and any that starts meanwhile, at its hello). Only
+    // then is Vitest told: a worker killed while Vitest is already cancelling leaves Vitest 4's
+    // run waiting for it forever, and every later run on this runner behind it. Should Vitest
+    // still not settle, this instance is dropped and the next run starts a fresh one.
+    await this.guard?.stopAllWorkers();
+    // The workers are gone; Vitest's pool hears of it from the child's exit event, a moment
+    // later, and must have before it hears of the cancel. Vitest offers nothing to wait on: a
+    // short pause, with the fallback below should it not be enough.
+    await new Promise((resolve) => setTimeout(resolve, POOL_NOTICE_MS));
+    const vitest = this.vitest;
+    if (!vitest) return;
+    const settled = await Promise.race([
+      vitest.cancelCurrentRun('keyboard-input').then(() => true, () => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CANCEL_SETTLE_MS).unref()),
+    ]);
+    if (!settled) {
+      this.deps.events.log('warn', `Vitest did not finish cancelling within ${CANCEL_SETTLE_MS} ms; the next run starts a fresh Vitest.`);
+      this.deps.host.discard(vitest);
+    }
   }
 
   async run(rawParams: RunParams): Promise<RunResult> {

@@ -101,6 +101,14 @@ export class VitestHost {
     await this.close(false);
   }
 
+  /** Forget an instance that cannot be trusted any more (stuck after a cancel); closed in the background. */
+  discard(instance: VitestLike): void {
+    if (this.vitest !== instance) return;
+    this.vitest = undefined;
+    this.settingsKey = undefined;
+    void instance.close().catch(() => undefined);
+  }
+
   async close(andProbe = true): Promise<void> {
     const v = this.vitest;
     this.vitest = undefined;

@@ -1,13 +1,15 @@
 // The requests the editor uses beside `run`, against the real runner on fixture workspaces:
 // discovery lists the test files without running one, a report carries each test's line, free
 // memory drops Vitest and the next run still works, and a leak carries its post-GC series.
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerClient, type NotificationHandlers } from '../../src/host/runner-client';
 import type { RunParams } from '../../src/protocol/runner';
-import { fixture, REPO_ROOT, requireBuiltCli } from './helpers';
+import { fixture, makeTempDir, REPO_ROOT, removeTempDirs, requireBuiltCli } from './helpers';
 
 beforeAll(requireBuiltCli);
+afterAll(removeTempDirs);
 
 let client: RunnerClient | undefined;
 afterEach(async () => {
@@ -69,5 +71,30 @@ describe('runner requests for the editor', () => {
     expect(leak, JSON.stringify(result.report.leaks)).toBeDefined();
     expect(leak!.points!.length).toBeGreaterThanOrEqual(5);
     expect(leak!.points!.at(-1)!).toBeGreaterThan(leak!.points![0]!);
+  });
+});
+
+describe('cancel, then run again on the same runner', () => {
+  test('the cancelled file runs again to its end (the runner keeps Vitest between runs)', async () => {
+    const root = makeTempDir('cancel-rerun');
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'cancel-rerun', private: true, type: 'module' }));
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    writeFileSync(join(root, 'vitest.config.js'), 'export default { test: {} };\n');
+    // Waits until the file `go` exists: forever in the first run, not at all in the second.
+    writeFileSync(
+      join(root, 'slow.test.js'),
+      "import { test } from 'vitest';\nimport { existsSync } from 'node:fs';\ntest('waits', async () => { while (!existsSync(new URL('./go', import.meta.url))) await new Promise((r) => setTimeout(r, 50)); }, 600000);\n",
+    );
+    writeFileSync(join(root, 'quick.test.js'), "import { test, expect } from 'vitest';\ntest('quick', () => expect(1).toBe(1));\n");
+    let waiting = false;
+    const c = await start(root, { 'run/testStarted': (p) => void (p.fullName === 'waits' && (waiting = true)) });
+    const first = c.run(params({ filters: [join(root, 'slow.test.js'), join(root, 'quick.test.js')] }));
+    while (!waiting) await new Promise((r) => setTimeout(r, 20));
+    await c.cancel();
+    const cancelled = await first;
+    expect(cancelled.kind === 'done' && cancelled.report.files.find((f) => f.path === 'slow.test.js')?.state).not.toBe('passed');
+    writeFileSync(join(root, 'go'), '');
+    const again = await Promise.race([c.run(params({ filters: [join(root, 'slow.test.js')] })), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+    expect(again === 'hung' ? 'hung' : again.kind === 'done' && again.report.summary).toMatchObject({ passed: 1 });
   });
 });

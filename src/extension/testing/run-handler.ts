@@ -28,9 +28,12 @@ export class RunHandler implements vscode.Disposable {
     const plan = this.plan(request);
     if (request.continuous) return this.watch(request, plan, token);
     const run = this.controller.createTestRun(request, undefined, true);
-    const cancel = token.onCancellationRequested(() => {
+    const stop = (): void => {
       for (const session of plan.keys()) void session.cancel();
-    });
+    };
+    // Stop comes through the profile's token (a run the Test Explorer started) or the run's own
+    // (the Test Results view's Stop on a run a command started).
+    const cancels = [token.onCancellationRequested(stop), run.token.onCancellationRequested(stop)];
     try {
       await Promise.all(
         [...plan].map(async ([session, files]) => {
@@ -39,14 +42,14 @@ export class RunHandler implements vscode.Disposable {
           if (result.kind === 'unavailable' || result.kind === 'error') {
             run.appendOutput(`Redline: ${result.message.replace(/\n/g, '\r\n')}\r\n`);
             for (const item of stream.requested(files)) run.errored(item, new vscode.TestMessage(result.message));
-            if (!token.isCancellationRequested) void showError(result.message, this.log);
+            if (!token.isCancellationRequested && !run.token.isCancellationRequested) void showError(result.message, this.log);
             return;
           }
           stream.finish(result.report);
         }),
       );
     } finally {
-      cancel.dispose();
+      for (const c of cancels) c.dispose();
       run.end();
     }
   }
