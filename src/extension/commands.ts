@@ -60,8 +60,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       await runRequest(new vscode.TestRunRequest(items));
     }),
     reg(COMMANDS.toggleWatch, async () => {
-      if (watchSource) {
-        watchSource.cancel();
+      // Watching may also have been started from the Test Explorer's continuous-run button.
+      if (watchSource || ctx.sessions().some((s) => s.watching)) {
+        watchSource?.cancel();
         watchSource = undefined;
         await Promise.all(ctx.sessions().map((s) => s.stopWatch()));
         void vscode.window.setStatusBarMessage('Redline: stopped watching', 3000);
