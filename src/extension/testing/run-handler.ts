@@ -144,7 +144,7 @@ class ResultStream {
       },
       'run/fileStarted': ({ path, project }) => {
         const item = this.tree.fileItem(this.session, path, project);
-        item.description = undefined;
+        setDescription(item, undefined);
         this.run.started(item);
       },
       'run/testStarted': ({ path, fullName }) => {
@@ -180,7 +180,7 @@ class ResultStream {
     this.finishedFiles.add(key(file));
     const item = this.tree.fileItem(this.session, file.path, file.project);
     for (const test of file.tests) this.test(item, test, file.cached);
-    item.description = file.cached ? 'cached' : undefined;
+    setDescription(item, file.cached ? 'cached' : undefined);
     const abs = join(this.session.root, file.path);
     if (file.stopped) {
       const message = new vscode.TestMessage(stoppedText(file));
@@ -199,10 +199,10 @@ class ResultStream {
 
   private test(file: vscode.TestItem, test: TestReport, cached: boolean): void {
     const item = this.tree.testItem(file, test.fullName, test.name, test.location);
-    if (this.reported.has(item) && !cached) this.reported.delete(item);
+    // Streamed as it finished, then listed again with its file: reported once.
     if (this.reported.has(item)) return;
     this.reported.add(item);
-    item.description = cached ? 'cached' : undefined;
+    setDescription(item, cached ? 'cached' : undefined);
     const abs = join(this.session.root, this.tree.data.get(file)!.path);
     switch (test.state) {
       case 'passed':
@@ -219,6 +219,11 @@ class ResultStream {
     }
     if (cached) this.run.appendOutput(`${test.fullName}: result from the cache (nothing it depends on changed)\r\n`, undefined, item);
   }
+}
+
+/** Every change to an item is a message to the workbench: only real changes are made. */
+function setDescription(item: vscode.TestItem, description: string | undefined): void {
+  if (item.description !== description) item.description = description;
 }
 
 function key(file: FileReport): string {

@@ -137,7 +137,9 @@ export class TestTree implements vscode.Disposable {
       container = this.child(container, 'describe', part, prefix, data);
     }
     const item = this.child(container, 'test', own, fullName, data);
-    if (location && file.uri) item.range = new vscode.Range(location.line - 1, location.column, location.line - 1, location.column);
+    if (location && file.uri && item.range?.start.line !== location.line - 1) {
+      item.range = new vscode.Range(location.line - 1, location.column, location.line - 1, location.column);
+    }
     return item;
   }
 
