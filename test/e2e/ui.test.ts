@@ -6,7 +6,7 @@
 //
 // A second workbench opens the folder with Workspace Trust on: VS Code asks, the user says no,
 // Redline runs nothing until the folder is trusted, then runs.
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -182,6 +182,73 @@ describe.skipIf(e2eSkipped())('Redline installed from the .vsix, in the workbenc
     expect(await statusBar(page).isVisible()).toBe(true);
     const toasts = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
     expect(toasts.filter((t) => /redline/i.test(t) && /error|failed|could not/i.test(t))).toEqual([]);
+  });
+});
+
+describe.skipIf(e2eSkipped())('recovery from the palette, installed from the .vsix', { timeout: TEST_TIMEOUT_MS }, () => {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let workspace: string | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    workspace = uiWorkspace();
+    server = await startCodeServer({ label: 'recovery', vsix: [packageVsix()], settings: { 'workbench.colorTheme': THEMES.dark } });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server, workspace);
+    await redlineStatusItem(page).waitFor({ timeout: 60_000 });
+    // Some state to back up: a run records phases.
+    await runCommand(page, 'Redline: Run All Tests');
+    for (const end = Date.now() + 90_000; !existsSync(join(workspace, '.redline', 'phases.json')); ) {
+      if (Date.now() > end) throw new Error('no .redline/phases.json 90 s after Run All Tests');
+      await page.waitForTimeout(250);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const toast = (pattern: RegExp): Promise<string> =>
+    expect
+      .poll(async () => (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).find((t) => pattern.test(t)), { timeout: 30_000 })
+      .toBeDefined()
+      .then(async () => (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).find((t) => pattern.test(t))!);
+  const confirm = async (button: string): Promise<void> => {
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${button}$`) }).first().click();
+  };
+  let backupId = '';
+
+  test('Back Up State asks for a label and makes a backup', async () => {
+    await runCommand(page, 'Redline: Back Up State', { opensQuickInput: true });
+    await page.locator('.quick-input-widget input').fill('before e2e reset');
+    await page.keyboard.press('Enter');
+    const text = await toast(/backed up \.redline as/);
+    backupId = /as (\S+) "before e2e reset"/.exec(text)?.[1] ?? '';
+    expect(backupId, text).not.toBe('');
+    await clearNotifications(page);
+  });
+
+  test('Reset (Hard) asks first, then removes the phases and names the backup that undoes it', async () => {
+    await runCommand(page, 'Redline: Reset (Hard)');
+    await confirm('Reset Everything');
+    await toast(/hard reset removed .*backup \S+/);
+    await expect.poll(() => existsSync(join(workspace!, '.redline', 'phases.json')), { timeout: 15_000 }).toBe(false);
+    await clearNotifications(page);
+  });
+
+  test('Restore Backup… picks the labelled backup, asks, and brings the phases back', async () => {
+    await runCommand(page, 'Redline: Restore Backup…', { opensQuickInput: true });
+    await page.locator('.quick-input-widget input').fill(backupId);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: backupId }).first().click();
+    await confirm('Restore');
+    await toast(new RegExp(`restored ${backupId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(existsSync(join(workspace!, '.redline', 'phases.json'))).toBe(true);
   });
 });
 
