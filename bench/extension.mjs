@@ -2,7 +2,8 @@
 // The extension's benchmark, in a real VS Code (code-server 4.100.3 = VS Code 1.100.3, driven in
 // Debian's Chromium through playwright-core, with the end-to-end suite's helpers from test/e2e):
 //
-//   node bench/extension.mjs [--files 700] [--starts 3] [--vsix FILE] [--no-plain] [--no-render] [--keep]
+//   node bench/extension.mjs [--files 700] [--starts 3] [--vsix FILE] [--no-plain] [--no-render]
+//                            [--no-heap] [--heap-snapshots] [--repeat N] [--keep]
 //
 // 1. Activation: the extension's own "Redline activated in N ms", VS Code's figure (Developer:
 //    Show Running Extensions) and the time from the workbench's first paint to the status bar
@@ -13,6 +14,15 @@
 // 3. UI updates a second: `state` messages the Memory panel's page receives, and text changes of
 //    the status bar item (while tests run, and 5 s at rest after the run).
 // 4. bench/webview-render.mjs (the phase tree's render figures), its table quoted.
+//
+// --vsix FILE: test that .vsix instead of packaging one (`npm run package` in a copy of the
+// checkout, test/e2e/support.ts). --no-plain / --no-render: skip plain Vitest / the render bench.
+// --no-heap: do not open the extension host's inspector (SIGUSR1) for its JS heap before and
+// after the run. Diagnosis, not run by default: --repeat N runs Run All N more times over edited
+// test files (does the host keep growing?); --heap-snapshots takes heap snapshots after a GC
+// before and after each run and tabulates the growth by constructor (the "before" snapshot moves
+// the RSS baseline); RL_BENCH_KEEP_SNAPSHOTS=1 with --keep keeps the .heapsnapshot files.
+// The default run takes about 7 minutes on 2 cores (plain Vitest and Redline's run are most of it).
 //
 // Writes bench/results/extension.json and bench/results/extension.md; exits 1 when a target is
 // missed, 2 when the bench cannot run. bench/extension/*.ts holds the code: esbuild bundles it

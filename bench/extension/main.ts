@@ -3,14 +3,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { formatBytes } from '../../src/core/format';
 import { cleanEnv, CODE_SERVER_VERSION, startCodeServer, type CodeServer } from '../../test/e2e/code-server';
 import { packageVsix } from '../../test/e2e/support';
 import { launchBrowser, openWorkbench, redlineStatusItem, runCommand, webview, type Browser } from '../../test/e2e/workbench';
 import { IS_MEMORY_PANEL, INIT_SCRIPT, MESSAGE_COUNTER, READ_MESSAGES, READ_PAGE_RECORDS, RUNNING_EXTENSIONS, type MessageRecord, type PageRecords } from './page';
-import { load, MB, MemorySampler, processTable, roles, treeOf, rss, type MemorySample } from './proc';
+import { heapAfterGc, heapHistogram, heapUsage, histogramGrowth, type HeapFigures, type Histogram } from './inspect';
+import { coresBetween, cpuReading, load, MB, MemorySampler, processTable, roles, treeOf, rss, type MemorySample } from './proc';
 import { bins, max, median, slidingMax, within } from './stats';
 
 // ---------------------------------------------------------------------------------------------
@@ -32,6 +33,12 @@ interface Options {
   readonly plain: boolean;
   readonly render: boolean;
   readonly keep: boolean;
+  /** Read the extension host's JS heap through its inspector (before the run without GC, after with). */
+  readonly heap: boolean;
+  /** Heap snapshots before (after a GC, which moves the "before" RSS) and after the run: where the heap grew. */
+  readonly snapshots: boolean;
+  /** Runs after the measured one, over edited files. */
+  readonly repeat: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -41,6 +48,9 @@ function parseArgs(argv: readonly string[]): Options {
   let plain = true;
   let render = true;
   let keep = false;
+  let heap = true;
+  let snapshots = false;
+  let repeat = 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -54,11 +64,15 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--no-plain') plain = false;
     else if (arg === '--no-render') render = false;
     else if (arg === '--keep') keep = true;
-    else throw new Error(`unknown option ${arg}; usage: node bench/extension.mjs [--files N] [--starts N] [--vsix FILE] [--no-plain] [--no-render] [--keep]`);
+    else if (arg === '--no-heap') heap = false;
+    else if (arg === '--heap-snapshots') snapshots = true;
+    else if (arg === '--repeat') repeat = Number(value());
+    else throw new Error(`unknown option ${arg}; usage: node bench/extension.mjs [--files N] [--starts N] [--vsix FILE] [--no-plain] [--no-render] [--no-heap] [--heap-snapshots] [--repeat N] [--keep]`);
   }
   if (!Number.isInteger(files) || files < 1) throw new Error(`--files must be a positive integer`);
   if (!Number.isInteger(starts) || starts < 1) throw new Error(`--starts must be a positive integer`);
-  return { files, starts, plain, render, keep, ...(vsix ? { vsix } : {}) };
+  if (!Number.isInteger(repeat) || repeat < 0) throw new Error(`--repeat must be a whole number`);
+  return { files, starts, plain, render, keep, heap: heap || snapshots, snapshots, repeat, ...(vsix ? { vsix } : {}) };
 }
 
 const t0 = Date.now();
@@ -249,6 +263,11 @@ interface RunFigures {
   };
   readonly testExplorerSummary?: string;
   readonly extHost: { readonly pid?: number; readonly beforeMB: number; readonly peakMB: number; readonly afterMB: number; readonly growthMB: number; readonly afterGrowthMB: number; readonly peakAtS: number };
+  readonly heap?: { readonly before: HeapFigures | { error: string }; readonly after: HeapFigures | { error: string } };
+  readonly repeats: RepeatFigures[];
+  /** Cores used from the click to the end of the run, by role (and the machine's other load). */
+  readonly cores: Record<string, number>;
+  readonly heapGrowth?: Array<{ name: string; count: number; bytes: number }> | { error: string };
   readonly runnerPeakMB: number;
   readonly runnerBeforeMB: number;
   readonly treePeakMB: number;
@@ -343,7 +362,103 @@ function lastRun(workspace: string): RunFigures['tests'] | undefined {
   };
 }
 
-async function runPhase(session: Session, workspace: string, timeoutMs: number): Promise<RunFigures> {
+/** The run's start and end as the Memory panel saw them: its runner state turning `running`, then not. */
+async function awaitRunEnd(server: CodeServer, frame: Frame, sampler: MemorySampler, click: number, timeoutMs: number): Promise<{ running: number; end: number }> {
+  let running: number | undefined;
+  let end: number | undefined;
+  let lastLog = Date.now();
+  const deadline = Date.now() + timeoutMs;
+  while (end === undefined) {
+    const msgs = (await frame.evaluate(READ_MESSAGES)) as MessageRecord[];
+    for (const [t, kind, state] of msgs) {
+      if (kind !== 'memory' || t < click) continue;
+      if (running === undefined && state === 'running') running = t;
+      else if (running !== undefined && state !== 'running' && t > running) {
+        end = t;
+        break;
+      }
+    }
+    if (end !== undefined && running !== undefined) return { running, end };
+    if (Date.now() > deadline) throw new Error(`the run did not end within ${Math.round(timeoutMs / 1000)} s (${msgs.length} state messages; running since ${running ?? 'never'})\n${redlineLog(server).slice(-3000)}`);
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      const r = sampler.samples.at(-1);
+      say(`  running ${((Date.now() - click) / 1000).toFixed(0)} s: ${msgs.length} state messages, extension host ${((r?.extHost ?? 0) / MB).toFixed(1)} MB, test tree ${((r?.tree ?? 0) / MB).toFixed(0)} MB in ${r?.treeProcesses ?? 0} processes, load ${load()}`);
+    }
+    await sleep(250);
+  }
+  throw new Error('unreachable');
+}
+
+/**
+ * Further runs after the measured one, each over edited test files (a comment appended: new
+ * content hashes, so nothing comes from Redline's cache): does the extension host keep growing
+ * run after run, or was the first run's growth the test items it now holds?
+ */
+async function repeatRuns(session: Session, workspace: string, frame: Frame, count: number, timeoutMs: number, opts: Options, work: string, histogram?: Histogram): Promise<RepeatFigures[]> {
+  const out: RepeatFigures[] = [];
+  let previous = histogram;
+  for (let i = 0; i < count; i++) {
+    for (const file of walk(join(workspace, 'test'))) if (file.endsWith('.test.js')) writeFileSync(file, `${readFileSync(file, 'utf8')}// edit ${i + 2}\n`);
+    const sampler = new MemorySampler(session.server.pid);
+    sampler.start();
+    try {
+      await sleep(3000);
+      const baseFrom = Date.now();
+      await sleep(3000);
+      const before = sampler.between(baseFrom, Date.now());
+      const loadBefore = load();
+      say(`run ${i + 2}: Redline: Run All Tests (test files edited)`);
+      const click = Date.now();
+      await runCommand(session.page, 'Redline: Run All Tests');
+      const { end } = await awaitRunEnd(session.server, frame, sampler, click, timeoutMs);
+      await sleep(Math.max(0, end + 6500 - Date.now()));
+      sampler.stop();
+      const during = sampler.between(click, end + 6000);
+      const after = sampler.between(end + 1000, end + 6000);
+      const extPid = sampler.roles.extHost;
+      let heap = opts.heap && extPid !== undefined && !opts.snapshots ? await heapAfterGc(extPid) : undefined;
+      let growth: RepeatFigures['heapGrowth'];
+      if (opts.snapshots && extPid !== undefined) {
+        const h = await heapHistogram(extPid, join(work, `heap-run-${i + 2}.json`));
+        heap = 'error' in h ? h : h.figures;
+        if (!('error' in h)) {
+          if (previous) growth = histogramGrowth(previous, h.histogram, 25);
+          previous = h.histogram;
+        }
+      }
+      const figures: RepeatFigures = {
+        run: i + 2,
+        wallMs: end - click,
+        beforeMB: median(before.map((s) => s.extHost)) / MB,
+        peakMB: max(during.map((s) => s.extHost)) / MB,
+        afterMB: median(after.map((s) => s.extHost)) / MB,
+        ...(heap ? { heapAfterGc: heap } : {}),
+        ...(growth ? { heapGrowth: growth } : {}),
+        load: `${loadBefore} → ${load()}`,
+      };
+      say(`run ${i + 2}: ${(figures.wallMs / 1000).toFixed(1)} s; extension host ${figures.beforeMB.toFixed(1)} → peak ${figures.peakMB.toFixed(1)} → ${figures.afterMB.toFixed(1)} MB${heap && !('error' in heap) ? `; heap after GC ${heap.heapUsedMB.toFixed(1)} MB` : ''}`);
+      out.push(figures);
+    } finally {
+      sampler.stop();
+    }
+  }
+  return out;
+}
+
+interface RepeatFigures {
+  readonly run: number;
+  readonly wallMs: number;
+  readonly beforeMB: number;
+  readonly peakMB: number;
+  readonly afterMB: number;
+  readonly heapAfterGc?: HeapFigures | { error: string };
+  /** With --heap-snapshots: where the heap grew since the previous run. */
+  readonly heapGrowth?: Array<{ name: string; count: number; bytes: number }>;
+  readonly load: string;
+}
+
+async function runPhase(session: Session, workspace: string, timeoutMs: number, opts: Options, work: string): Promise<RunFigures> {
   const { server, page } = session;
   const sampler = new MemorySampler(server.pid);
   sampler.start();
@@ -364,44 +479,46 @@ async function runPhase(session: Session, workspace: string, timeoutMs: number):
     const frame = await memoryFrame(page);
     await frame.evaluate(MESSAGE_COUNTER);
 
+    let histogramBefore: Histogram | { error: string } | undefined;
+    if (opts.snapshots && sampler.roles.extHost !== undefined) {
+      say('heap snapshot of the extension host before the run');
+      const h = await heapHistogram(sampler.roles.extHost, join(work, 'heap-before.json'));
+      histogramBefore = 'error' in h ? h : h.histogram;
+    }
     await sleep(2000);
     const baseFrom = Date.now();
     await sleep(3000);
     const before = sampler.between(baseFrom, Date.now());
     const extPid = sampler.roles.extHost;
+    const heapBefore = opts.heap && extPid !== undefined ? await heapUsage(extPid) : undefined;
+    if (heapBefore) say(`extension host heap before the run (no GC): ${'error' in heapBefore ? heapBefore.error : `${heapBefore.heapUsedMB.toFixed(1)} MB used of ${heapBefore.heapTotalMB.toFixed(1)} MB`}`);
     say(`before the run: extension host ${(median(before.map((s) => s.extHost)) / MB).toFixed(1)} MB (pid ${extPid}), runner ${(median(before.map((s) => s.runner)) / MB).toFixed(1)} MB, load ${load()}`);
 
     const loadBefore = load();
     say('Redline: Run All Tests');
+    const cpuStart = cpuReading(server.pid, process.pid);
     const click = Date.now();
     await runCommand(page, 'Redline: Run All Tests');
-    let running: number | undefined;
-    let end: number | undefined;
-    let lastLog = Date.now();
-    const deadline = Date.now() + timeoutMs;
-    while (end === undefined) {
-      const msgs = (await frame.evaluate(READ_MESSAGES)) as MessageRecord[];
-      for (const [t, kind, state] of msgs) {
-        if (kind !== 'memory' || t < click) continue;
-        if (running === undefined && state === 'running') running = t;
-        else if (running !== undefined && state !== 'running' && t > running) {
-          end = t;
-          break;
-        }
-      }
-      if (Date.now() > deadline) throw new Error(`the run did not end within ${Math.round(timeoutMs / 1000)} s (${msgs.length} state messages; running since ${running ?? 'never'})\n${redlineLog(server).slice(-3000)}`);
-      if (Date.now() - lastLog > 15_000) {
-        lastLog = Date.now();
-        const r = sampler.samples.at(-1);
-        say(`  running ${((Date.now() - click) / 1000).toFixed(0)} s: ${msgs.length} state messages, extension host ${((r?.extHost ?? 0) / MB).toFixed(1)} MB, test tree ${((r?.tree ?? 0) / MB).toFixed(0)} MB in ${r?.treeProcesses ?? 0} processes, load ${load()}`);
-      }
-      if (end === undefined) await sleep(250);
-    }
-    if (running === undefined) throw new Error('no state message said the runner was running');
+    const { running, end } = await awaitRunEnd(server, frame, sampler, click, timeoutMs);
+    const cores = coresBetween(cpuStart, cpuReading(server.pid, process.pid));
     say(`run over after ${((end - click) / 1000).toFixed(1)} s; 6 s at rest`);
     await sleep(Math.max(0, end + 6500 - Date.now()));
     const loadAfter = load();
     sampler.stop();
+    // After the RSS figures: a full GC in the extension host, then what its heap still holds.
+    let heapAfter: HeapFigures | { error: string } | undefined;
+    let heapGrowth: RunFigures['heapGrowth'];
+    let histogramAfter: Histogram | undefined;
+    if (extPid !== undefined && opts.snapshots) {
+      say('heap snapshot of the extension host after the run');
+      const h = await heapHistogram(extPid, join(work, 'heap-after.json'));
+      heapAfter = 'error' in h ? h : h.figures;
+      if (!('error' in h)) histogramAfter = h.histogram;
+      if ('error' in h) heapGrowth = h;
+      else if (histogramBefore && 'error' in histogramBefore) heapGrowth = histogramBefore as { error: string };
+      else if (histogramBefore) heapGrowth = histogramGrowth(histogramBefore as Histogram, h.histogram, 25);
+    } else if (extPid !== undefined && opts.heap) heapAfter = await heapAfterGc(extPid);
+    if (heapAfter) say(`extension host heap after the run, after GC: ${'error' in heapAfter ? heapAfter.error : `${heapAfter.heapUsedMB.toFixed(1)} MB used of ${heapAfter.heapTotalMB.toFixed(1)} MB, RSS ${heapAfter.rssMB.toFixed(1)} MB`}`);
 
     const messages = ((await frame.evaluate(READ_MESSAGES)) as MessageRecord[]).filter((m) => m[0] >= click);
     const records = (await page.evaluate(READ_PAGE_RECORDS)) as PageRecords;
@@ -441,7 +558,11 @@ async function runPhase(session: Session, workspace: string, timeoutMs: number):
     const restTexts = status.filter((s) => s[0] >= end - 1000 && s[0] < restTo).map((s) => `${((s[0] - end) / 1000).toFixed(2)} s: ${s[1]} [${s[2]}]`);
     const final = status.at(-1);
     const mutations = within(records.mutations, running, end);
+    say(`cores used during the run: ${Object.entries(cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+    const repeats = opts.repeat > 0 ? await repeatRuns(session, workspace, frame, opts.repeat, timeoutMs, opts, work, histogramAfter) : [];
     return {
+      repeats,
+      cores,
       loadBefore,
       loadAfter,
       discoveryMs,
@@ -451,6 +572,8 @@ async function runPhase(session: Session, workspace: string, timeoutMs: number):
       ...(tests ? { tests } : {}),
       ...(summary ? { testExplorerSummary: summary } : {}),
       extHost: { ...(extPid !== undefined ? { pid: extPid } : {}), beforeMB, peakMB, afterMB, growthMB: peakMB - beforeMB, afterGrowthMB: afterMB - beforeMB, peakAtS: (peak.t - click) / 1000 },
+      ...(heapBefore && heapAfter ? { heap: { before: heapBefore, after: heapAfter } } : {}),
+      ...(heapGrowth ? { heapGrowth } : {}),
       runnerBeforeMB: median(before.map((s) => s.runner)) / MB,
       runnerPeakMB: max(during.map((s) => s.runner)) / MB,
       treePeakMB: max(during.map((s) => s.tree)) / MB,
@@ -498,6 +621,8 @@ async function runPhase(session: Session, workspace: string, timeoutMs: number):
 
 interface PlainFigures {
   readonly wallMs: number;
+  /** Cores the whole machine was busy during the run (Vitest's tree and anything else). */
+  readonly machineCores: number;
   readonly tests?: number;
   readonly files?: number;
   readonly treePeakMB: number;
@@ -514,6 +639,11 @@ async function plainVitest(workspace: string, timeoutMs: number): Promise<PlainF
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   let peak = 0;
+  const machineAt = (): number => {
+    const v = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return v.reduce((a, b) => a + b, 0) - (v[3] ?? 0) - (v[4] ?? 0);
+  };
+  const busyStart = machineAt();
   const timer = setInterval(() => {
     if (child.pid === undefined) return;
     const total = treeOf(processTable(), child.pid).reduce((n, pid) => n + rss(pid), 0);
@@ -530,11 +660,13 @@ async function plainVitest(workspace: string, timeoutMs: number): Promise<PlainF
   clearInterval(timer);
   clearTimeout(killer);
   const wallMs = Date.now() - started;
+  // Cores the machine was busy: the Vitest tree and whatever else ran meanwhile.
+  const machineCores = (machineAt() - busyStart) / 100 / (wallMs / 1000);
   const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
   const tests = /Tests\s+(\d+) passed/.exec(plain)?.[1];
   const files = /Test Files\s+(\d+) passed/.exec(plain)?.[1];
   if (exitCode !== 0) say(`plain vitest exited ${exitCode}:\n${plain.slice(-2000)}`);
-  return { wallMs, ...(tests ? { tests: Number(tests) } : {}), ...(files ? { files: Number(files) } : {}), treePeakMB: peak / MB, loadBefore, loadAfter: load(), exitCode };
+  return { wallMs, machineCores, ...(tests ? { tests: Number(tests) } : {}), ...(files ? { files: Number(files) } : {}), treePeakMB: peak / MB, loadBefore, loadAfter: load(), exitCode };
 }
 
 /** Tests in the generated files, and how many repeat the name of an earlier test in their file. */
@@ -597,6 +729,7 @@ interface Row {
 }
 
 const f1 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(1));
+const f2 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(2));
 const f0 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(0));
 const list = (values: readonly (number | undefined)[], digits = 0): string => values.map((v) => (v === undefined ? '?' : v.toFixed(digits))).join(', ');
 
@@ -639,6 +772,7 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
   const work = mkdtempSync(join(tmpdir(), 'rl-bench-ext-'));
   const workspace = join(work, 'ws');
   let session: Session | undefined;
+  let packagedDir: string | undefined;
   try {
     // The workspace: ≥ 5,000 tests.
     execFileSync(process.execPath, [join(root, 'bench', 'gen-suite.mjs'), workspace, '--files', String(opts.files)], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -648,6 +782,8 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
     say(opts.vsix ? `vsix: ${opts.vsix}` : 'npm run package (the .vsix, in a copy of the checkout)');
     const vsixStarted = Date.now();
     const vsix = opts.vsix ?? packageVsix();
+    // packageVsix leaves its output folder in the temp dir: ours goes with the bench's.
+    if (!opts.vsix && /[/\\]rl-vsix-out-[^/\\]+$/.test(dirname(vsix))) packagedDir = dirname(vsix);
     say(`vsix ${vsix} (${((Date.now() - vsixStarted) / 1000).toFixed(1)} s)`);
 
     // Plain Vitest first, with nothing else of ours running; then its caches go, so Redline's
@@ -671,7 +807,7 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
     }
 
     const runTimeout = Math.max(10 * 60_000, 4 * (plain?.wallMs ?? 0));
-    const run = await runPhase(session!, workspace, runTimeout);
+    const run = await runPhase(session!, workspace, runTimeout, opts, work);
     say(
       `run: ${run.tests?.total ?? '?'} tests in ${(run.wallMs / 1000).toFixed(1)} s; extension host ${run.extHost.beforeMB.toFixed(1)} → peak ${run.extHost.peakMB.toFixed(1)} → ${run.extHost.afterMB.toFixed(1)} MB; ` +
         `${run.messages.slidingMax} state messages max/s; status bar ${run.statusBar.meanPerS.toFixed(2)} changes/s, ${run.statusBar.atRest} at rest`,
@@ -773,6 +909,32 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
         ok: undefined,
         load: runLoad,
       },
+      ...(run.heap
+        ? [
+            {
+              measure: '2. Extension-host JS heap: after the run and a full GC (inspector) vs before the run (no GC)',
+              value:
+                'error' in run.heap.after
+                  ? run.heap.after.error
+                  : `${f1(run.heap.after.heapUsedMB)} MB used${'error' in run.heap.before ? '' : ` (${run.heap.after.heapUsedMB - run.heap.before.heapUsedMB >= 0 ? '+' : ''}${f1(run.heap.after.heapUsedMB - run.heap.before.heapUsedMB)} MB)`}; RSS after GC ${f1(run.heap.after.rssMB)} MB; external ${f1(run.heap.after.externalMB)} MB`,
+              baseline: 'error' in run.heap.before ? run.heap.before.error : `${f1(run.heap.before.heapUsedMB)} MB used, external ${f1(run.heap.before.externalMB)} MB`,
+              target: '—',
+              ok: undefined,
+              load: runLoad,
+            } satisfies Row,
+          ]
+        : []),
+      ...run.repeats.map(
+        (r) =>
+          ({
+            measure: `2. Run ${r.run} (test files edited, nothing cached): extension-host RSS before → peak → after${r.heapAfterGc ? '; JS heap after GC' : ''}`,
+            value: `${f1(r.beforeMB)} → ${f1(r.peakMB)} → ${f1(r.afterMB)} MB (peak − run 1's before: ${f1(r.peakMB - run.extHost.beforeMB)} MB)${r.heapAfterGc ? `; heap ${'error' in r.heapAfterGc ? r.heapAfterGc.error : `${f1(r.heapAfterGc.heapUsedMB)} MB`}` : ''}; ${f1(r.wallMs / 1000)} s`,
+            baseline: `run 1: peak ${f1(run.extHost.peakMB)} MB${run.heap && !('error' in run.heap.after) ? `, heap after GC ${f1(run.heap.after.heapUsedMB)} MB` : ''}`,
+            target: '—',
+            ok: undefined,
+            load: r.load,
+          }) satisfies Row,
+      ),
       {
         measure: '2. Runner RSS peak; runner + test tree RSS peak (not the extension host)',
         value: `runner ${f1(run.runnerPeakMB)} MB; tree ${f1(run.treePeakMB)} MB (${run.treePeakProcesses} processes)`,
@@ -788,6 +950,14 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
         target: '—',
         ok: undefined,
         load: plain ? `Redline ${runLoad}; Vitest ${plain.loadBefore} → ${plain.loadAfter}` : runLoad,
+      },
+      {
+        measure: '2. Cores busy during the run, by process (CPU seconds / wall seconds; the machine has 2)',
+        value: `runner + Vitest workers ${f2(run.cores.runnerTree)}, extension host ${f2(run.cores.extHost)}, Chromium (workbench, webviews) ${f2(run.cores.chromium)}, rest of code-server ${f2(run.cores.codeServerRest)}, bench ${f2(run.cores.bench)}; anything else ${f2(run.cores.other)}`,
+        baseline: plain ? `plain Vitest: the whole machine ${f2(plain.machineCores)} cores busy` : '—',
+        target: '—',
+        ok: undefined,
+        load: runLoad,
       },
       {
         measure: '3. Memory panel: `state` messages its page receives per second during the run',
@@ -849,7 +1019,9 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
         '"before" is the median of 3 s after discovery with the Memory panel open, "after" the median of 1–6 s after the run. ' +
         "The run starts at the palette click and ends with the first Memory panel state whose runner state is no longer `running`; state messages are counted by a `message` listener in the panel's page (iframe#active-frame), " +
         'status bar changes by a MutationObserver on the status bar part (text changes only; VS Code leaves the DOM alone when an item is set to the same text). ' +
-        'Plain Vitest ran first on the same workspace (`npx vitest run`, nothing else of the bench running), then its `.cache` was removed so both runs start cold. MB = 2^20 bytes.',
+        'Plain Vitest ran first on the same workspace (`npx vitest run`, nothing else of the bench running), then its `.cache` was removed so both runs start cold. ' +
+        'Cores: utime+stime from /proc/<pid>/stat at the click and at the end (the runner\'s reaped children included), over the wall time; "anything else" is the machine\'s busy time (/proc/stat) minus these. ' +
+        "JS heap: SIGUSR1 opens the extension host's Node inspector; process.memoryUsage() before the run (no GC, after the RSS baseline) and after two full GCs once the RSS figures are taken. MB = 2^20 bytes.",
     ].join('\n');
     const md = [
       '```',
@@ -865,6 +1037,28 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
       method,
       '',
       ...(render ? ['`node bench/webview-render.mjs`:', '', '```', render.output, '```', ''] : []),
+      ...(run.heapGrowth && !('error' in run.heapGrowth)
+        ? [
+            'Extension-host heap growth by constructor (heap snapshots after a full GC, before vs after the run; `(type)` for strings, arrays, code…):',
+            '',
+            '| constructor | count | self size |',
+            '|---|---:|---:|',
+            ...run.heapGrowth.map((g) => `| ${g.name.replace(/\|/g, '\\|')} | ${g.count >= 0 ? '+' : ''}${g.count} | ${g.bytes >= 0 ? '+' : ''}${(g.bytes / MB).toFixed(2)} MB |`),
+            '',
+          ]
+        : []),
+      ...run.repeats.flatMap((r) =>
+        r.heapGrowth
+          ? [
+              `Extension-host heap growth by constructor from the end of run ${r.run - 1} to the end of run ${r.run} (after a full GC each):`,
+              '',
+              '| constructor | count | self size |',
+              '|---|---:|---:|',
+              ...r.heapGrowth.map((g) => `| ${g.name.replace(/\|/g, '\\|')} | ${g.count >= 0 ? '+' : ''}${g.count} | ${g.bytes >= 0 ? '+' : ''}${(g.bytes / MB).toFixed(2)} MB |`),
+              '',
+            ]
+          : [],
+      ),
       'Status bar during the last second of the run and at rest (time after the run ended, text [style attributes]):',
       '',
       '```',
@@ -911,6 +1105,7 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
   } finally {
     if (session) await closeSession(session).catch(() => undefined);
     for (const c of cleanups.splice(0)) await c().catch(() => undefined);
+    if (packagedDir) rmSync(packagedDir, { recursive: true, force: true });
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
     else say(`kept ${work}`);
   }

@@ -18,6 +18,9 @@ interface Stat {
   readonly ppid: number;
   readonly state: string;
   readonly start: number;
+  /** utime + stime, and the same of the children it has waited for, in clock ticks. */
+  readonly ticks: number;
+  readonly childTicks: number;
 }
 
 function read(path: string): string | undefined {
@@ -32,7 +35,7 @@ function stat(pid: number): Stat | undefined {
   const text = read(`/proc/${pid}/stat`);
   if (!text) return undefined;
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0] ?? '?', ppid: Number(f[1]), start: Number(f[19]) };
+  return { state: f[0] ?? '?', ppid: Number(f[1]), start: Number(f[19]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
 }
 
 /** pid → stat of every live process (zombies left out). */
@@ -159,4 +162,78 @@ export class MemorySampler {
     const runner = this.current.runner !== undefined ? rss(this.current.runner) : 0;
     this.samples.push({ t: Date.now(), extHost, runner, tree, treeProcesses: alive });
   }
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Busy and total jiffies of the whole machine (/proc/stat). */
+function machineTicks(): { busy: number; total: number } {
+  const v = (read('/proc/stat') ?? '').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), total };
+}
+
+/** CPU seconds so far of the processes the bench watches, by role. */
+export interface CpuReading {
+  readonly at: number;
+  /** Per role: live processes' own ticks; the runner's also counts its reaped children (Vitest's workers). */
+  readonly seconds: Record<'extHost' | 'runnerTree' | 'codeServerRest' | 'chromium' | 'bench', number>;
+  readonly machineBusy: number;
+  readonly machineTotal: number;
+}
+
+/**
+ * A CPU reading: the extension host, the runner's tree (with the workers it reaped), the rest
+ * of code-server's tree, and Chromium (the bench's own children running chromium). A process
+ * that ends between two readings takes its ticks with it unless its parent reaped it (the
+ * runner's workers are).
+ */
+export function cpuReading(serverPid: number, benchPid: number): CpuReading {
+  const table = processTable();
+  const r = roles(serverPid, table);
+  const sum = (pids: Iterable<number>, withChildren = false): number => {
+    let n = 0;
+    for (const pid of pids) {
+      const s = table.get(pid);
+      if (s) n += s.ticks + (withChildren ? s.childTicks : 0);
+    }
+    return n;
+  };
+  const runnerTree = r.tree.length ? sum(r.tree.slice(0, 1), true) + sum(r.tree.slice(1)) : 0;
+  const extHost = r.extHost !== undefined ? sum([r.extHost]) : 0;
+  const server = treeOf(table, serverPid);
+  const inRunner = new Set(r.tree);
+  const codeServerRest = sum(server.filter((pid) => pid !== r.extHost && !inRunner.has(pid)));
+  const mine = treeOf(table, benchPid).filter((pid) => pid !== benchPid);
+  const chromium = sum(mine.filter((pid) => cmdline(pid).includes('chromium')));
+  const bench = sum([benchPid]);
+  const m = machineTicks();
+  const sec = (ticks: number): number => ticks / CLK_TCK;
+  return {
+    at: Date.now(),
+    seconds: { extHost: sec(extHost), runnerTree: sec(runnerTree), codeServerRest: sec(codeServerRest), chromium: sec(chromium), bench: sec(bench) },
+    machineBusy: sec(m.busy),
+    machineTotal: sec(m.total),
+  };
+}
+
+/** Cores used by each role between two readings, and by everything else on the machine. */
+export function coresBetween(a: CpuReading, b: CpuReading): Record<string, number> {
+  const wall = (b.at - a.at) / 1000;
+  const out: Record<string, number> = {};
+  let ours = 0;
+  for (const key of Object.keys(a.seconds) as Array<keyof CpuReading['seconds']>) {
+    const used = b.seconds[key] - a.seconds[key];
+    out[key] = used / wall;
+    ours += used;
+  }
+  out.machine = (b.machineBusy - a.machineBusy) / wall;
+  out.other = Math.max(0, (b.machineBusy - a.machineBusy - ours) / wall);
+  return out;
 }

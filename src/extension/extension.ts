@@ -77,7 +77,7 @@ class Root implements vscode.Disposable {
       }),
     );
     void vscode.commands.executeCommand('setContext', 'redline.active', this.sessions.length > 0);
-    this.log.info(`Redline activated in ${Date.now() - started} ms for ${this.sessions.length} folder(s)${vscode.workspace.isTrusted ? '' : ' (workspace not trusted: no tests run until it is)'}`);
+    this.log.info(`Redline activated in ${Date.now() - started} ms (its own activate(), after the bundle loaded) for ${this.sessions.length} folder(s)${vscode.workspace.isTrusted ? '' : ' (workspace not trusted: no tests run until it is)'}`);
   }
 
   api(): RedlineApi {

@@ -37,7 +37,10 @@ export class MemoryStatusBar implements vscode.Disposable {
     const wait = Math.max(0, MIN_UPDATE_MS - (Date.now() - this.lastPaint));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.pending) this.paintSample(this.pending);
+      const state = this.services.runnerStatus().state;
+      // A sample that arrives as the run ends must not paint over the at-rest figure.
+      if (this.pending && (state === 'running' || state === 'watching')) this.paintSample(this.pending);
+      this.pending = undefined;
     }, wait);
   }
 
@@ -60,6 +63,11 @@ export class MemoryStatusBar implements vscode.Disposable {
   }
 
   private paintStatus(status: RunnerStatus): void {
+    if (status.state !== 'running' && status.state !== 'watching') {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pending = undefined;
+    }
     if (status.state === 'running' || status.state === 'watching') {
       const latest = this.services.latestMemory();
       if (latest && status.state === 'running') return this.paintSample(latest);
