@@ -1,6 +1,7 @@
-// The host's end of the runner protocol, shared by the CLI and the extension: forks dist/runner.js in a process group of its own
-// (so the whole test tree can be stopped as one), marks it with a run id that every descendant
-// inherits, and checks every notification against its schema before anyone acts on it.
+// The host's end of the runner protocol, shared by the CLI and the extension: forks
+// dist/runner.js in a process group of its own (so the whole test tree can be stopped as one),
+// marks it with a run id that every descendant inherits, and checks every notification against
+// its schema before anyone acts on it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
