@@ -93,6 +93,7 @@ function uiWorkspace(): string {
 
 const LEAK_FILES = ['listener-closures.test.js', 'map-cache.test.js'];
 
+// Skipped only when REDLINE_E2E_SKIP=1 says so (a machine that cannot run code-server/Chromium).
 describe.skipIf(e2eSkipped())('Redline installed from the .vsix, in the workbench', { timeout: TEST_TIMEOUT_MS }, () => {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -185,6 +186,7 @@ describe.skipIf(e2eSkipped())('Redline installed from the .vsix, in the workbenc
   });
 });
 
+// Skipped only when REDLINE_E2E_SKIP=1 says so (a machine that cannot run code-server/Chromium).
 describe.skipIf(e2eSkipped())('recovery from the palette, installed from the .vsix', { timeout: TEST_TIMEOUT_MS }, () => {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -252,6 +254,7 @@ describe.skipIf(e2eSkipped())('recovery from the palette, installed from the .vs
   });
 });
 
+// Skipped only when REDLINE_E2E_SKIP=1 says so (a machine that cannot run code-server/Chromium).
 describe.skipIf(e2eSkipped())('an untrusted workspace', { timeout: TEST_TIMEOUT_MS }, () => {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;

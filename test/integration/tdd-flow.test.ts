@@ -353,6 +353,7 @@ describe('tdd.approveOnCommit', () => {
   };
   const hasGit = spawnSync('git', ['--version']).status === 0;
 
+  // approveOnCommit reads git; a machine without git cannot exercise it (CI and this repo have git).
   test.skipIf(!hasGit)('YELLOW tests of files committed clean turn GREEN when HEAD moves; a dirty file stays YELLOW', async () => {
     const root = workspace('commit', {
       'redline.config.json': JSON.stringify({ tdd: { approveOnCommit: true } }),

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stopProcesses } from '../../src/runner/kill-tree';
 import { createLinuxPlatform } from '../../src/runner/platform/linux';
 
+// Reads /proc of real processes: Linux only; macOS and Windows are unit-tested with recorded output.
 describe.runIf(process.platform === 'linux')('Linux platform on real processes', () => {
   const platform = createLinuxPlatform();
   let child: ChildProcess | undefined;

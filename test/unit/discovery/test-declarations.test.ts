@@ -60,6 +60,8 @@ test('top', () => {});
   });
 });
 
+// The `.only`, `.skip`, `.todo`, `skipIf`… below are source text the scanner reads, inside strings:
+// no test of this file is focused or skipped.
 describe('chained forms', () => {
   test.each([
     ["describe.skip('n', () => {})", 'describe', ['skip']],
