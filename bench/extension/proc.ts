@@ -1,82 +1,22 @@
 // /proc readings for the extension bench: which process is code-server's extension host, which
 // is Redline's runner and what runs below it, and their resident memory, sampled at 10 Hz.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-
-const PAGE = (() => {
-  try {
-    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
-  } catch {
-    return 4096;
-  }
-})();
+import { CLK_TCK, cmdlineOf, machineTicks, procTable, rssOf, treeOf as treeOfTable, type Stat } from '../lib/proc.mjs';
 
 export const MB = 1024 * 1024;
 
-interface Stat {
-  readonly ppid: number;
-  readonly state: string;
-  readonly start: number;
-  /** utime + stime, and the same of the children it has waited for, in clock ticks. */
-  readonly ticks: number;
-  readonly childTicks: number;
-}
-
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function stat(pid: number): Stat | undefined {
-  const text = read(`/proc/${pid}/stat`);
-  if (!text) return undefined;
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0] ?? '?', ppid: Number(f[1]), start: Number(f[19]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
-}
-
 /** pid → stat of every live process (zombies left out). */
 export function processTable(): Map<number, Stat> {
-  const table = new Map<number, Stat>();
-  for (const name of readdirSync('/proc')) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const s = stat(Number(name));
-    if (s && s.state !== 'Z' && s.state !== 'X') table.set(Number(name), s);
-  }
+  const table = procTable();
+  for (const [pid, s] of table) if (s.state === 'Z' || s.state === 'X') table.delete(pid);
   return table;
 }
 
 /** `root` and every process below it. */
-export function treeOf(table: Map<number, Stat>, root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const [pid, s] of table) {
-    const list = children.get(s.ppid);
-    if (list) list.push(pid);
-    else children.set(s.ppid, [pid]);
-  }
-  if (!table.has(root)) return [];
-  const out: number[] = [];
-  const stack = [root];
-  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
-    out.push(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
-
-export function cmdline(pid: number): string {
-  return (read(`/proc/${pid}/cmdline`) ?? '').split('\0').join(' ').trim();
-}
-
+export const treeOf: (table: Map<number, Stat>, root: number) => number[] = treeOfTable;
+export const cmdline: (pid: number) => string = cmdlineOf;
 /** Resident set size in bytes; 0 for a process that is gone. */
-export function rss(pid: number): number {
-  const text = read(`/proc/${pid}/statm`);
-  return text ? Number(text.split(' ')[1]) * PAGE : 0;
-}
+export const rss: (pid: number) => number = rssOf;
 
 export function load(): string {
   return loadavg()
@@ -164,21 +104,6 @@ export class MemorySampler {
   }
 }
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** Busy and total jiffies of the whole machine (/proc/stat). */
-function machineTicks(): { busy: number; total: number } {
-  const v = (read('/proc/stat') ?? '').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = v.reduce((a, b) => a + b, 0);
-  return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), total };
-}
-
 /** CPU seconds so far of the processes the bench watches, by role. */
 export interface CpuReading {
   readonly at: number;
@@ -201,7 +126,7 @@ export function cpuReading(serverPid: number, benchPid: number): CpuReading {
     let n = 0;
     for (const pid of pids) {
       const s = table.get(pid);
-      if (s) n += s.ticks + (withChildren ? s.childTicks : 0);
+      if (s) n += s.cpuTicks + (withChildren ? s.childTicks : 0);
     }
     return n;
   };

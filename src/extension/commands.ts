@@ -5,6 +5,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Target } from '../core/approve-targets';
 import { formatBytes } from '../core/format';
+import type { BackupInfo } from '../core/store/backups';
 import type { StoreError } from '../core/store/store-result';
 import { changedAgainst } from '../cli/git-changes';
 import { COMMANDS, type PanelKind } from '../protocol/commands';
@@ -146,7 +147,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (typeof id !== 'string') {
         if (backups.length === 0) return void vscode.window.showInformationMessage('Redline: no backups yet. Redline: Back Up State makes one.');
         const pick = await vscode.window.showQuickPick(
-          backups.map((b) => ({ label: b.id, description: b.label, detail: `${b.createdAt} · ${formatBytes(b.bytes)}${b.auto ? ' · automatic' : ''}`, id: b.id })),
+          backupPicks(backups),
           { title: 'Restore a backup of .redline' },
         );
         if (!pick) return;
@@ -169,7 +170,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const backups = await session.listBackups();
       if (backups.length === 0) return void vscode.window.showInformationMessage('Redline: no backups yet. Redline: Back Up State makes one; Redline also takes one before every reset and restore.');
       const pick = await vscode.window.showQuickPick(
-        backups.map((b) => ({ label: b.id, description: b.label, detail: `${b.createdAt} · ${formatBytes(b.bytes)}${b.auto ? ' · automatic' : ''}`, id: b.id })),
+        backupPicks(backups),
         { title: `${backups.length} backup${backups.length === 1 ? '' : 's'} of .redline — pick one to restore it` },
       );
       if (pick) await vscode.commands.executeCommand(COMMANDS.restore, pick.id);
@@ -222,6 +223,10 @@ async function reset(ctx: CommandContext, kind: 'soft' | 'hard'): Promise<void> 
   if (!done.ok) return storeFailed(ctx, done.error);
   const removed = done.value.removed.length > 0 ? done.value.removed.join(', ') : 'nothing (it was already clean)';
   void vscode.window.showInformationMessage(`Redline: ${kind} reset removed ${removed}. The state from before is in backup ${done.value.safetyBackup.id} (Redline: Restore Backup… brings it back).`);
+}
+
+function backupPicks(backups: readonly BackupInfo[]): (vscode.QuickPickItem & { id: string })[] {
+  return backups.map((b) => ({ label: b.id, description: b.label, detail: `${b.createdAt} · ${formatBytes(b.bytes)}${b.auto ? ' · automatic' : ''}`, id: b.id }));
 }
 
 async function pickSession(ctx: CommandContext): Promise<WorkspaceSession | undefined> {

@@ -341,14 +341,13 @@ export class WorkspaceSession implements RedlineServices, vscode.Disposable {
   }
 
   private store(): WorkspaceStore {
-    this.storeInstance ??= openWorkspaceStore(this.root, {
+    if (this.storeInstance) return this.storeInstance;
+    const settings = this.settings();
+    this.storeInstance = openWorkspaceStore(this.root, {
       logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m), error: (m) => this.log.error(m) },
       command: 'the Redline extension',
       lockWaitMs: LOCK_WAIT_MS,
-      ...(() => {
-        const s = this.settings();
-        return typeof s === 'string' ? {} : { backupsMax: s.config.backups.max };
-      })(),
+      ...(typeof settings === 'string' ? {} : { backupsMax: settings.config.backups.max }),
     });
     return this.storeInstance;
   }

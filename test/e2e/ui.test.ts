@@ -10,7 +10,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyFixture, descendants, REPO_ROOT, startCodeServer, type CodeServer } from './code-server';
+import { copyFixture, descendants, REPO_ROOT, startCodeServer, type CodeServer, type StartOptions } from './code-server';
 import { e2eSkipped, logTail, packageVsix } from './support';
 import {
   clearNotifications,
@@ -93,6 +93,26 @@ function uiWorkspace(): string {
 
 const LEAK_FILES = ['listener-closures.test.js', 'map-cache.test.js'];
 
+interface Opened {
+  readonly server: CodeServer;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+/** A code-server with the .vsix installed, and a browser on `workspace`: what a user opens. */
+async function openInstalled(workspace: string, options: Omit<StartOptions, 'vsix'>): Promise<Opened> {
+  const server = await startCodeServer({ ...options, vsix: [packageVsix()] });
+  const browser = await launchBrowser();
+  await openWorkbench(browser.page, server, workspace);
+  return { server, browser, page: browser.page };
+}
+
+async function closeInstalled(opened: Partial<Opened>, workspace: string | undefined): Promise<void> {
+  await opened.browser?.close();
+  await opened.server?.stop();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+}
+
 // Skipped only when REDLINE_E2E_SKIP=1 says so (a machine that cannot run code-server/Chromium).
 describe.skipIf(e2eSkipped())('Redline installed from the .vsix, in the workbench', { timeout: TEST_TIMEOUT_MS }, () => {
   let server: CodeServer | undefined;
@@ -101,19 +121,13 @@ describe.skipIf(e2eSkipped())('Redline installed from the .vsix, in the workbenc
   let page: Page;
 
   beforeAll(async () => {
-    const vsix = packageVsix();
     workspace = uiWorkspace();
-    server = await startCodeServer({ label: 'ui', vsix: [vsix], settings: { 'workbench.colorTheme': THEMES.light } });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server, workspace);
+    ({ server, browser, page } = await openInstalled(workspace, { label: 'ui', settings: { 'workbench.colorTheme': THEMES.light } }));
   });
 
   afterAll(async () => {
     if (page) await screenshot(page, join(SCREENSHOTS, 'last-state.png')).catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
+    await closeInstalled({ server, browser }, workspace);
   });
 
   const redlineLog = (): string => (server ? logTail(server, /Redline\.log$/, 40) : '');
@@ -195,10 +209,7 @@ describe.skipIf(e2eSkipped())('recovery from the palette, installed from the .vs
 
   beforeAll(async () => {
     workspace = uiWorkspace();
-    server = await startCodeServer({ label: 'recovery', vsix: [packageVsix()], settings: { 'workbench.colorTheme': THEMES.dark } });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server, workspace);
+    ({ server, browser, page } = await openInstalled(workspace, { label: 'recovery', settings: { 'workbench.colorTheme': THEMES.dark } }));
     await redlineStatusItem(page).waitFor({ timeout: 60_000 });
     // Some state to back up: a run records phases.
     await runCommand(page, 'Redline: Run All Tests');
@@ -208,11 +219,7 @@ describe.skipIf(e2eSkipped())('recovery from the palette, installed from the .vs
     }
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  afterAll(() => closeInstalled({ server, browser }, workspace));
 
   const toast = (pattern: RegExp): Promise<string> =>
     expect
@@ -262,20 +269,12 @@ describe.skipIf(e2eSkipped())('an untrusted workspace', { timeout: TEST_TIMEOUT_
   let page: Page;
 
   beforeAll(async () => {
-    const vsix = packageVsix();
     workspace = copyFixture('basic');
     // No --disable-workspace-trust: VS Code asks whether to trust the folder, as for a user.
-    server = await startCodeServer({ label: 'trust', vsix: [vsix], disableWorkspaceTrust: false, settings: { 'workbench.colorTheme': THEMES.light } });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server, workspace);
+    ({ server, browser, page } = await openInstalled(workspace, { label: 'trust', disableWorkspaceTrust: false, settings: { 'workbench.colorTheme': THEMES.light } }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  afterAll(() => closeInstalled({ server, browser }, workspace));
 
   test('VS Code asks whether to trust the folder; "No" leaves it in Restricted Mode', async () => {
     const dialog = page.locator('.monaco-dialog-box');

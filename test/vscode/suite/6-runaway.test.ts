@@ -1,27 +1,15 @@
 // A runaway test (memory grows without bound) is stopped by the memory guard, which names the
 // test; the other files still run, and the runner is ready afterwards.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { RunReport } from '../../../src/protocol/report';
 import { removeWritten, runAll, session, waitForState, writeWorkspaceFile } from '../helpers';
 
-// The allocator of test/fixtures/runaway: really resident memory, yielding every iteration.
-const RUNAWAY_TEST = `import { expect, test } from 'vitest';
-
-const hoard = [];
-
-test('warms up', () => {
-  expect(hoard).toHaveLength(0);
-});
-
-test('hoards memory', async () => {
-  for (;;) {
-    hoard.push(Buffer.alloc(8 * 1024 * 1024, 1));
-    hoard.push(new Array(1e5).fill(Math.random()));
-    await new Promise((r) => setImmediate(r));
-  }
-}, 600_000);
-`;
+// The allocator of test/fixtures/runaway (really resident memory, yielding every iteration), read
+// from the fixture itself; the suite is bundled to dist-test/vscode/, two levels below the repo.
+const RUNAWAY_TEST = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'runaway', 'runaway.test.js'), 'utf8');
 
 suite('runaway test', () => {
   let report: RunReport;
