@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Redline against plain Vitest, in one run (`npm run bench` builds first, then runs this):
 //
-//   node bench/run.mjs [--quick] [--only NAME[,NAME…]]… [--heap-pairs N]
+//   node bench/run.mjs [--quick] [--only NAME[,NAME…]]… [--heap-pairs N] [--dist DIR]
 //
 // --quick: fewer repetitions (a check that everything works, not figures to quote).
 // --heap-pairs: Redline/plain-Vitest pairs on the heap runaway (default 1: plain Vitest takes
 // about a minute to die of it, and the full bench should stay near 10 minutes).
+// --dist: run Redline from this build (`node esbuild.mjs --outdir DIR`) instead of dist/.
 //
 // Sections (names for --only):
 //   all-pass      wall time and peak tree memory on test/fixtures/all-pass
 //   suite         the same on a generated 200-file suite (bench/gen-suite.mjs, in a temp dir)
-//   sampler-cpu   the guard's hot path replicated in bench/sampler-cost.mjs: CPU % of one core
+//   sampler-cpu   the guard's platform code (src/runner/platform/linux.ts) driven by bench/sampler-cost.mjs: CPU % of one core
 //   idle-cpu      the real runner idle (bench/fixtures/idle) vs plain Vitest's main process
 //   runaway       Redline on the Buffer runaways (test/fixtures/runaway-sync, runaway) at 1024 MB
 //   heap-runaway  bench/fixtures/heap-runaway: plain Vitest's time to die vs Redline's stop
@@ -33,7 +34,10 @@ import { fileURLToPath } from 'node:url';
 import { getconf, PAGE, CLK_TCK, readText, parseStat, procTable, treeOf, rssOf, cmdlineOf, machineTicks } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+// --dist DIR (a build made with `node esbuild.mjs --outdir DIR`) replaces dist/: the bench can
+// measure one build while the tree is edited and rebuilt.
+const distArg = process.argv.indexOf('--dist');
+const CLI = join(distArg > 0 ? resolve(process.argv[distArg + 1] ?? 'dist') : join(ROOT, 'dist'), 'cli.js');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const RESULTS = join(ROOT, 'bench', 'results');
 const NODE = process.execPath;
@@ -51,7 +55,7 @@ const IDLE_WINDOW_MS = 10_000; // measured inside it, starting 500 ms after the 
 
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
-  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join('|')}[,…]] [--heap-pairs N]`);
+  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join('|')}[,…]] [--heap-pairs N] [--dist DIR]`);
   process.exit(3);
 }
 
@@ -70,6 +74,8 @@ function parseArgs(argv) {
     } else if (arg === '--heap-pairs') {
       opts.heapPairs = Number(argv[++i]);
       if (!Number.isInteger(opts.heapPairs) || opts.heapPairs < 1) usage('--heap-pairs needs a positive integer');
+    } else if (arg === '--dist') {
+      if (!argv[++i]) usage('--dist needs a directory');
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument ${arg}`);
   }
@@ -421,11 +427,11 @@ async function wallSection(name, ws, pairs, label) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3a: the sampler's hot path, replicated
+// 3a: the sampler's hot path: the real platform code, driven as the guard drives it
 
 async function samplerCpuSection(quick) {
   const seconds = quick ? 5 : 10;
-  console.error(`\nsampler CPU, replicated (bench/sampler-cost.mjs, ${seconds} s each: baseline, then sampler)`);
+  console.error(`\nsampler CPU (bench/sampler-cost.mjs, ${seconds} s each: baseline, then sampler)`);
   const script = join(ROOT, 'bench', 'sampler-cost.mjs');
   const parse = (r) => {
     try {
@@ -439,9 +445,9 @@ async function samplerCpuSection(quick) {
   console.error(`  baseline (timers only)            ${fmtPct(baseline?.cpuPercentOfCore)} of a core`);
   const real = await runMeasured({ args: [script, '--seconds', String(seconds)], cwd: ROOT, watchdogMs: seconds * 1000 + 30_000 });
   const sampler = parse(real);
-  console.error(`  statm×4 @10 Hz + /proc rescan @2 Hz ${fmtPct(sampler?.cpuPercentOfCore)} of a core (${sampler?.processesPerScan} processes per rescan)`);
+  console.error(`  sampleRss×4 @10 Hz + listProcesses @1 Hz ${fmtPct(sampler?.cpuPercentOfCore)} of a core (${sampler?.processesPerScan} processes per rescan)`);
   const net = sampler && baseline ? sampler.cpuPercentOfCore - baseline.cpuPercentOfCore : undefined;
-  row(`sampler CPU, replicated: statm of 4 pids @10 Hz + /proc rescan @2 Hz (${sampler?.processesPerScan ?? '?'} processes), ${seconds} s`, `${fmtPct(sampler?.cpuPercentOfCore)} (${fmtPct(net)} above an idle Node's ${fmtPct(baseline?.cpuPercentOfCore)})`, '—', '—', '< 1 %', sampler ? sampler.cpuPercentOfCore < 1 : undefined);
+  row(`sampler CPU: the guard's platform code, RSS of 4 run processes @10 Hz + process table @1 Hz (${sampler?.machineProcesses ?? '?'} processes on the machine), ${seconds} s`, `${fmtPct(sampler?.cpuPercentOfCore)} (${fmtPct(net)} above an idle Node's ${fmtPct(baseline?.cpuPercentOfCore)})`, '—', '—', '< 1 %', sampler ? sampler.cpuPercentOfCore < 1 : undefined);
   results['sampler-cpu'] = { seconds, baseline, sampler, netPercent: net };
 }
 
@@ -467,7 +473,7 @@ async function idleRun(kind, ws) {
   const env = { REDLINE_BENCH_MARK: mark, REDLINE_BENCH_IDLE_MS: String(IDLE_TEST_MS) };
   const r = kind === 'redline' ? await runRedline(ws, { env, onTick, watchdogMs: 90_000 }) : await runVitest(ws, { env, onTick, watchdogMs: 90_000 });
   if (!before || !after) return { run: r, error: 'the idle window was not observed (no mark file, or the run ended early)' };
-  if (kind === 'redline' && ![...after.cmd.values()].some((c) => /dist\/runner\.js/.test(c))) return { run: r, error: 'no dist/runner.js process in the tree' };
+  if (kind === 'redline' && ![...after.cmd.values()].some((c) => /\/runner\.js/.test(c))) return { run: r, error: 'no dist/runner.js process in the tree' };
   const windowMs = after.atMs - before.atMs;
   // Roles: Redline = CLI (the root) → runner (dist/runner.js) → workers; Vitest = main → workers.
   const roles = {};
@@ -476,7 +482,7 @@ async function idleRun(kind, ws) {
     if (t0 === undefined) continue;
     let role = 'workers';
     if (pid === rootPid) role = kind === 'redline' ? 'cli' : 'main';
-    else if (kind === 'redline' && after.table.get(pid)?.ppid === rootPid && /dist\/runner\.js/.test(after.cmd.get(pid) ?? '')) role = 'main';
+    else if (kind === 'redline' && after.table.get(pid)?.ppid === rootPid && /\/runner\.js/.test(after.cmd.get(pid) ?? '')) role = 'main';
     roles[role] = (roles[role] ?? 0) + ((t1 - t0) / CLK_TCK) * 1000;
     if (process.env.BENCH_DEBUG) console.error(`    ${pid} ppid ${after.table.get(pid)?.ppid} ${role} ${t1 - t0} ticks: ${(after.cmd.get(pid) ?? '').slice(0, 120)}`);
   }

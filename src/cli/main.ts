@@ -38,7 +38,7 @@ function program(): Command {
       .option('--no-cache', 'run every file, even unchanged ones')
       .option('--leaks', 'detect leaks: garbage collection after each test, and each file\'s post-GC memory fitted for steady growth')
       .option('--no-leaks', 'no leak detection, even if redline.config.json turns it on')
-      .option('--heap-snapshot', 'write heap snapshots of each file to .redline/snapshots/ and say what grew in a leak');
+      .option('--heap-snapshot', 'write heap snapshots to .redline/snapshots/ — of each file with --leaks, of a runaway before the guard stops it — and say what grew');
 
   runOptions(
     cmd

@@ -36,8 +36,9 @@ export function runParams(settings: Settings, selection: RunSelection): RunParam
       exclude: [...config.cache.exclude],
     },
     leaks: { ...config.leaks },
-    // Snapshots are taken where leaks are judged: only with leak detection on.
-    ...(config.memory.heapSnapshot && config.leaks.enabled ? { heapSnapshot: { dir: join(settings.root, '.redline', 'snapshots'), max: 10 } } : {}),
+    // Snapshots: per file where leaks are judged (with leak detection on), and of a runaway the
+    // guard is about to stop (always, when asked for).
+    ...(config.memory.heapSnapshot ? { heapSnapshot: { dir: join(settings.root, '.redline', 'snapshots'), max: 10 } } : {}),
     ...(selection.changedFiles ? { changedFiles: [...selection.changedFiles] } : {}),
   };
 }

@@ -1,7 +1,8 @@
 // The closing summary of `redline run`: counts, memory, and then every stopped file and every
 // failing test by name, so nobody has to scroll back through the run to find what went wrong.
 import pc from 'picocolors';
-import type { FileReport, RunReport, TestError } from '../protocol/report';
+import { isAbsolute, relative, sep } from 'node:path';
+import type { FileReport, HeapGrowth, RunReport, TestError } from '../protocol/report';
 import { formatBytes, formatDuration } from '../core/format';
 
 type ColorName = 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan' | 'magenta' | 'bgRed' | 'bgYellow' | 'bgMagenta' | 'black' | 'white';
@@ -96,6 +97,10 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
       const gone = st.killMs !== undefined ? ` (gone ${formatDuration(st.killMs)} later)` : '';
       lines.push(`   ${why} ${formatDuration(st.atMs)} into the run${gone}`);
       lines.push(`   ${st.test ? `running test: ${c.bold(st.test)}` : 'no test had started (it was loading the file)'}`);
+      // --heap-snapshot: what it was filling memory with, as a leak alert says what grew.
+      for (const g of (st.grew ?? []).slice(0, 5)) lines.push(`   ${c.dim('grew:')} ${growthText(g)}`);
+      if (st.snapshots && st.snapshots.length > 0) lines.push(`   ${c.dim('heap snapshots:')} ${st.snapshots.map((p) => displayPath(report.root, p)).join(', ')}`);
+      if (st.snapshotNote) lines.push(`   ${c.dim(st.snapshotNote)}`);
     }
   }
   for (const f of broken) {
@@ -120,19 +125,31 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
   }
   for (const leak of report.leaks) {
     const where = leak.series === 'external' ? ' outside the JS heap (Buffers, typed arrays)' : leak.series === 'heap' ? ' in the JS heap' : '';
+    // A climb across watch runs (core/run-trends) counts runs, not tests.
+    const step = leak.per === 'run' ? 'run' : 'test';
     lines.push(
       '',
-      ` ${c.bgYellow(c.black(' LEAK '))} ${c.bold(leak.file)} grows about ${c.bold(formatBytes(leak.bytesPerTest))} per test${where}`,
-      `   +${formatBytes(leak.totalBytes)} over ${leak.samples} tests after garbage collection · fit ${leak.fit.toFixed(2)}`,
+      ` ${c.bgYellow(c.black(' LEAK '))} ${c.bold(leak.file)} grows about ${c.bold(formatBytes(leak.bytesPerTest))} per ${step}${where}`,
+      `   +${formatBytes(leak.totalBytes)} over ${leak.samples} ${step}s after garbage collection · fit ${leak.fit.toFixed(2)}`,
     );
     if (leak.hint) lines.push(`   ${c.dim(leak.hint)}`);
-    for (const g of (leak.grew ?? []).slice(0, 5)) lines.push(`   ${c.dim('grew:')} ${g.name} +${g.countDelta} objects, +${formatBytes(g.bytesDelta)}`);
+    for (const g of (leak.grew ?? []).slice(0, 5)) lines.push(`   ${c.dim('grew:')} ${growthText(g)}`);
   }
   if (report.orphans.length > 0) {
     lines.push('', ` ${c.bgYellow(c.black(' ORPHANS '))} ${report.orphans.length} process${report.orphans.length === 1 ? '' : 'es'} left running by tests ${report.orphans.length === 1 ? 'was' : 'were'} stopped:`);
     for (const o of report.orphans.slice(0, 10)) lines.push(`   pid ${o.pid} ${c.dim(o.command.slice(0, 80))}${o.file ? ` ${c.dim('from')} ${o.file}` : ''}`);
   }
   return lines;
+}
+
+function growthText(g: HeapGrowth): string {
+  return `${g.name} +${g.countDelta} objects, +${formatBytes(g.bytesDelta)}`;
+}
+
+/** A snapshot's path from the root when it lies below it (.redline/snapshots/…), else as it is. */
+function displayPath(root: string, path: string): string {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
 }
 
 function errorLines(e: TestError, c: Colors, showDiff: boolean): string[] {

@@ -2,7 +2,7 @@
 // changed, how many test files it affects), and when it ends the files that did not pass and one
 // line of counts. Pure, given the colours, so tests read the plain text.
 import pc from 'picocolors';
-import type { FileReport, RunReport } from '../protocol/report';
+import type { FileReport, Leak, RunReport } from '../protocol/report';
 import { formatBytes, formatDuration } from '../core/format';
 import { fileLine, tierColor, type Colors } from './summary';
 import { KEY_HINT } from './watch-keys';
@@ -83,8 +83,16 @@ export function runDoneLines(report: RunReport, trigger: RunTrigger, changed: re
   }
   for (const e of report.errors ?? []) lines.push(` ${c.red(c.bold('ERROR'))} ${firstLine(e.message)}`);
   if (report.orphans.length > 0) lines.push(` ${c.yellow('!')} ${report.orphans.length} process${report.orphans.length === 1 ? '' : 'es'} left running by tests stopped`);
+  // A file found climbing across runs: the runner reports it once, in the run that found it.
+  for (const leak of report.leaks) if (leak.per === 'run') lines.push(runLeakLine(leak, c));
   lines.push(runSummaryLine(report, now, c));
   return lines;
+}
+
+/** "LEAK test/a.test.js climbs about 2.0 MB per run across watch runs (+18.0 MB over 10 runs after garbage collection, fit 0.99)". */
+export function runLeakLine(leak: Leak, c: Colors = pc): string {
+  const figures = `+${formatBytes(leak.totalBytes)} over ${leak.samples} runs after garbage collection, fit ${leak.fit.toFixed(2)}`;
+  return ` ${c.bgYellow(c.black(' LEAK '))} ${c.bold(leak.file)} climbs about ${c.bold(formatBytes(leak.bytesPerTest))} per run across watch runs ${c.dim(`(${figures})`)}`;
 }
 
 /** "PASS 4 passed · 2 cached (4 files) in 1.2 s  12:03:04". */

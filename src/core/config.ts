@@ -77,7 +77,7 @@ const MemorySchema = z
     ).default(100),
     heapSnapshot: setting(
       z.boolean(),
-      'Write V8 heap snapshots of each test file (early and at its end) to .redline/snapshots/, so a suspected leak says which constructors grew. Slow: for hunting a leak, not for every run.',
+      'Write V8 heap snapshots to .redline/snapshots/: of each test file (early and at its end) when leak detection is on, so a suspected leak says which constructors grew; and of a runaway test twice before the memory guard stops it, so the stop says what it was filling memory with. Slow: for hunting a leak, not for every run.',
       'true or false',
     ).default(false),
   })

@@ -21,6 +21,16 @@ export interface WorkerView {
   readonly lastProgressAt: number;
   /** Already being stopped: never chosen twice. */
   readonly stopping: boolean;
+  /**
+   * Asked for a heap snapshot, or writing one (core/guard-snapshots.ts), until then: silent and
+   * growing by the guard's own doing, so neither the file timeout nor the emergency tier stops it.
+   */
+  readonly quietUntil?: number;
+  /**
+   * Its heap snapshots are begun and not done (--heap-snapshot): the emergency tier leaves it to
+   * the terminal tier, so the second can still be written while it grows.
+   */
+  readonly snapshotDue?: boolean;
 }
 
 export interface GuardInput {
@@ -42,6 +52,11 @@ export interface GuardState {
   /** Recent tree RSS, oldest first, for "is memory still rising". */
   readonly recent: readonly { at: number; rss: number }[];
   readonly lastGcAt: number;
+  /** Tree RSS when the last collection was asked for, and the lowest seen since. */
+  readonly gcFromRss?: number;
+  readonly gcLowRss?: number;
+  /** The last collection freed nothing worth it: none is asked for again until below critical. */
+  readonly gcFutile?: boolean;
 }
 
 export type GuardDecision =
@@ -57,6 +72,13 @@ export const INITIAL_GUARD_STATE: GuardState = { tier: 'ok', recent: [], lastGcA
 const HYSTERESIS_PERCENT = 2;
 const RECENT_WINDOW_MS = 1000;
 const GC_EVERY_MS = 2000;
+/**
+ * A collection that did not lower the tree by this share of the limit within GC_EVERY_MS was
+ * futile: the memory is live (a runaway, not garbage), and forcing full collections of a
+ * multi-GB heap every two seconds only slowed the runaway down — on a busy machine so much that a
+ * 4 GB heap runaway sat at the critical tier for minutes instead of reaching the terminal one.
+ */
+const GC_HELPED_SHARE = 0.01;
 /** At the emergency tier, a rise of this share of the limit over the window counts as "still rising". */
 const RISING_PERCENT = 1;
 
@@ -67,13 +89,26 @@ export function decide(state: GuardState, input: GuardInput, config: GuardConfig
 
   const recent = [...state.recent, { at: input.now, rss: input.treeRssBytes }].filter((s) => input.now - s.at <= RECENT_WINDOW_MS);
   let lastGcAt = state.lastGcAt;
+  let gcFromRss = state.gcFromRss;
+  let gcLowRss = gcFromRss === undefined ? undefined : Math.min(state.gcLowRss ?? gcFromRss, input.treeRssBytes);
+  let gcFutile = state.gcFutile ?? false;
   const rank = tierRank(tier);
   const live = input.workers.filter((w) => !w.stopping);
+  const quiet = (w: WorkerView): boolean => w.quietUntil !== undefined && input.now < w.quietUntil;
   const stopInFlight = input.workers.some((w) => w.stopping);
 
-  if (rank >= tierRank('critical') && input.now - lastGcAt >= GC_EVERY_MS) {
-    decisions.push({ kind: 'gc' });
-    lastGcAt = input.now;
+  if (rank < tierRank('critical')) {
+    gcFromRss = undefined;
+    gcLowRss = undefined;
+    gcFutile = false;
+  } else if (input.now - lastGcAt >= GC_EVERY_MS && !gcFutile) {
+    if (gcFromRss !== undefined && gcFromRss - (gcLowRss ?? gcFromRss) < GC_HELPED_SHARE * config.limitBytes) gcFutile = true;
+    else {
+      decisions.push({ kind: 'gc' });
+      lastGcAt = input.now;
+      gcFromRss = input.treeRssBytes;
+      gcLowRss = input.treeRssBytes;
+    }
   }
 
   if (tier === 'terminal' && !stopInFlight) {
@@ -85,12 +120,14 @@ export function decide(state: GuardState, input: GuardInput, config: GuardConfig
     }
   } else if (tier === 'emergency' && !stopInFlight && stillRising(recent, config.limitBytes)) {
     const fastest = maxBy(live.filter((w) => !w.held && w.growthBytesPerS > 0), (w) => w.growthBytesPerS);
-    if (fastest) decisions.push({ kind: 'stop', pid: fastest.pid, reason: 'memory', why: 'memory kept rising at the emergency tier and this worker grows fastest' });
+    // A quiet worker's growth is its snapshot, which ends; one whose snapshots are not done is
+    // left to the terminal tier. Nobody else pays for either meanwhile.
+    if (fastest && !quiet(fastest) && !fastest.snapshotDue) decisions.push({ kind: 'stop', pid: fastest.pid, reason: 'memory', why: 'memory kept rising at the emergency tier and this worker grows fastest' });
   }
 
   const stopping = new Set(decisions.flatMap((d) => (d.kind === 'stop' ? [d.pid] : [])));
   for (const w of live) {
-    if (w.held || stopping.has(w.pid)) continue;
+    if (w.held || stopping.has(w.pid) || quiet(w)) continue;
     if (input.now - w.lastProgressAt > config.fileTimeoutMs) {
       decisions.push({ kind: 'stop', pid: w.pid, reason: 'timeout', why: `no progress for ${Math.round((input.now - w.lastProgressAt) / 1000)} s` });
     }
@@ -99,7 +136,10 @@ export function decide(state: GuardState, input: GuardInput, config: GuardConfig
   const admit = admissions(tier, input.workers);
   if (admit.length > 0) decisions.push({ kind: 'admit', pids: admit });
 
-  return { state: { tier, recent, lastGcAt }, decisions };
+  return {
+    state: { tier, recent, lastGcAt, ...(gcFromRss !== undefined ? { gcFromRss, gcLowRss: gcLowRss ?? gcFromRss } : {}), ...(gcFutile ? { gcFutile } : {}) },
+    decisions,
+  };
 }
 
 /** How many workers may run their files at once in a tier: all, one (throttle), none (block). */

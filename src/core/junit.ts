@@ -89,7 +89,8 @@ function fileProperties(file: FileReport, leaks: readonly Leak[]): Array<[string
   properties.push(['redline.peakRssBytes', String(Math.round(file.peakRssBytes))]);
   for (const leak of leaks) {
     if (leak.file !== file.path) continue;
-    const figures = `${formatBytes(leak.bytesPerTest)} per test, ${formatBytes(leak.totalBytes)} over ${leak.samples} tests, fit ${leak.fit.toFixed(2)}`;
+    const step = leak.per === 'run' ? 'run' : 'test';
+    const figures = `${formatBytes(leak.bytesPerTest)} per ${step}, ${formatBytes(leak.totalBytes)} over ${leak.samples} ${step}s, fit ${leak.fit.toFixed(2)}`;
     properties.push(['redline.leak', `suspected leak: ${figures}`]);
   }
   return properties;

@@ -62,12 +62,12 @@ export interface LeakVerdict {
  * one growing most is reported — a component in place of the total when it carries nearly all of
  * the total's growth, because it says where to look. No leak: the total's verdict.
  */
-export function analyzeSeries(samples: readonly MemorySample[], thresholds: LeakThresholds): LeakVerdict {
+export function analyzeSeries(samples: readonly MemorySample[], thresholds: LeakThresholds, stride = 1): LeakVerdict {
   // `arrayBuffers` is already part of `external` (Node's process.memoryUsage docs): adding it
   // would count every Buffer twice.
-  const total = judgeWithLateStart(samples.map((s) => s.heapUsed + s.external), thresholds, 'total', TESTS);
-  const heap = judgeWithLateStart(samples.map((s) => s.heapUsed), thresholds, 'heap', TESTS);
-  const external = judgeWithLateStart(samples.map((s) => s.external), thresholds, 'external', TESTS);
+  const total = judgeWithLateStart(samples.map((s) => s.heapUsed + s.external), thresholds, 'total', TESTS, stride);
+  const heap = judgeWithLateStart(samples.map((s) => s.heapUsed), thresholds, 'heap', TESTS, stride);
+  const external = judgeWithLateStart(samples.map((s) => s.external), thresholds, 'external', TESTS, stride);
   const leaks = [total, heap, external].filter((v) => v.leak);
   if (leaks.length === 0) return total;
   const strongest = leaks.reduce((a, b) => (b.bytesPerTest > a.bytesPerTest ? b : a));
@@ -83,7 +83,7 @@ export function analyzeSeries(samples: readonly MemorySample[], thresholds: Leak
  * restart it). `bytesPerTest` then reads as bytes per run.
  */
 export function analyzeRuns(perRunBaselines: readonly number[], thresholds: LeakThresholds): LeakVerdict {
-  return judgeWithLateStart(perRunBaselines, thresholds, 'total', RUNS);
+  return judgeWithLateStart(perRunBaselines, thresholds, 'total', RUNS, 1);
 }
 
 /** A short pointer at the usual causes, by where the memory grows; '' when there is no leak. */
@@ -134,43 +134,50 @@ function judgeWithLateStart(
   t: LeakThresholds,
   series: LeakSeriesName,
   unit: Unit,
+  stride: number,
 ): LeakVerdict {
   // A sample the probe could not take says nothing; dropping it keeps every figure finite.
   const values = raw.filter(Number.isFinite);
-  const whole = judge(values, 0, t, series, unit);
+  const whole = judge(values, 0, t, series, unit, stride);
   if (whole.leak || values.length < 2 * t.minSamples) return whole;
   const from = Math.floor(values.length / 2);
-  const late = judge(values.slice(from), from, t, series, unit);
+  const late = judge(values.slice(from), from, t, series, unit, stride);
   if (!late.leak) return whole;
-  return { ...late, reason: `from ${unit.one} ${from + 1} on, ${late.reason}` };
+  return { ...late, reason: `from ${unit.one} ${from * stride + 1} on, ${late.reason}` };
 }
 
-/** `offset`: the index of the first sample in the file's series, for the numbers in the reason. */
+/**
+ * `offset`: the index of the first sample in the file's series, for the numbers in the reason.
+ * `stride`: tests between two samples (the probe collects after every k-th test of a long file);
+ * rates are per test, `samples` counts the tests the judged samples span.
+ */
 function judge(
   values: readonly number[],
   offset: number,
   t: LeakThresholds,
   series: LeakSeriesName,
   unit: Unit,
+  stride: number,
 ): LeakVerdict {
   const n = values.length;
+  const spanned = n === 0 ? 0 : (n - 1) * stride + 1;
   if (n < 2) {
-    return { leak: false, bytesPerTest: 0, fit: 0, totalBytes: 0, samples: n, series, reason: tooFew(n, t, unit) };
+    return { leak: false, bytesPerTest: 0, fit: 0, totalBytes: 0, samples: spanned, series, reason: tooFew(n, t, unit) };
   }
   // Too few samples are reported with their raw figures: taking out steps needs a typical step.
-  const { values: smooth, steps } = n < t.minSamples ? { values: values.slice(), steps: [] } : withoutSteps(values, t.minBytesPerTest);
+  const { values: smooth, steps } = n < t.minSamples ? { values: values.slice(), steps: [] } : withoutSteps(values, t.minBytesPerTest * stride);
   const line = theilSen(smooth);
   const fit = rSquared(smooth, line);
-  const bytesPerTest = line.slope;
+  const bytesPerTest = line.slope / stride;
   const totalBytes = line.slope * (n - 1);
   const verdict = (leak: boolean, reason: string): LeakVerdict => ({
     leak,
     bytesPerTest,
     fit,
     totalBytes,
-    samples: n,
+    samples: spanned,
     series,
-    reason: steps.length > 0 ? `${reason}, ${describeSteps(steps, offset, unit)}` : reason,
+    reason: steps.length > 0 ? `${reason}, ${describeSteps(steps, offset, unit, stride)}` : reason,
   });
   const perUnit = `${formatBytes(bytesPerTest)} per ${unit.one}`;
 
@@ -184,7 +191,7 @@ function judge(
   if (fit < t.minFit) {
     return verdict(false, `grows ${perUnit} but unevenly: fit ${fit.toFixed(2)}, below ${t.minFit}`);
   }
-  const lateSlope = theilSen(smooth.slice(Math.floor(n / 2))).slope;
+  const lateSlope = theilSen(smooth.slice(Math.floor(n / 2))).slope / stride;
   if (lateSlope < LATE_SHARE * bytesPerTest) {
     return verdict(
       false,
@@ -193,7 +200,7 @@ function judge(
   }
   return verdict(
     true,
-    `grows ${perUnit} over ${n} ${unit.many} (fit ${fit.toFixed(2)}, ${formatBytes(totalBytes)} in all)`,
+    `grows ${perUnit} over ${spanned} ${unit.many} (fit ${fit.toFixed(2)}, ${formatBytes(totalBytes)} in all)`,
   );
 }
 
@@ -248,11 +255,11 @@ function levelShift(y: readonly number[], k: number): number {
   return median(after) - median(before);
 }
 
-function describeSteps(steps: readonly Step[], offset: number, unit: Unit): string {
+function describeSteps(steps: readonly Step[], offset: number, unit: Unit, stride: number): string {
   const list = steps
     .slice()
     .sort((a, b) => a.at - b.at)
-    .map((s) => `${formatBytes(s.bytes)} at ${unit.one} ${offset + s.at + 1}`)
+    .map((s) => `${formatBytes(s.bytes)} at ${unit.one} ${(offset + s.at) * stride + 1}`)
     .join(', ');
   return `one-time ${steps.length === 1 ? 'rise' : 'rises'} left out (${list})`;
 }

@@ -180,8 +180,9 @@ function applyResult(
 }
 
 /**
- * Vitest allows two tests with the same full name; they share one record, and a failure of
- * either one is a failure of the record (the safe reading for TDD).
+ * Within one file the runner makes full names unique (core/test-names), but a file that runs in
+ * two Vitest projects reports each name once per project: those share one record, and a failure
+ * of either one is a failure of the record (the safe reading for TDD).
  */
 function mergeDuplicates(outcomes: readonly TestOutcome[]): TestOutcome[] {
   const rank: Record<TestState, number> = { failed: 4, passed: 3, stopped: 2, skipped: 1, todo: 0 };

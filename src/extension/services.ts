@@ -42,7 +42,7 @@ export interface RedlineServices {
   readonly extensionUri: vscode.Uri;
 
   /**
-   * Every memory sample the runner sends (about 10 a second while tests run, none at rest), with
+   * Every memory sample the runner sends (2–10 a second while tests run, none at rest), with
    * `atMs` re-stamped by the host as epoch milliseconds (the runner counts from its run's start).
    */
   readonly onDidSampleMemory: vscode.Event<MemorySample>;

@@ -28,6 +28,12 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
     /** Whether the test had failed by its afterEach: a provisional verdict (see run-session). */
     failed: z.boolean(),
     durationMs: z.number().nonnegative(),
+    /**
+     * With leak detection: whether these figures were taken after a collection on the file's
+     * grid (only those make the leak series), and the grid's stride in tests.
+     */
+    exact: z.boolean().optional(),
+    stride: z.number().int().positive().optional(),
   }),
   z.object({
     t: z.literal('fileEnd'),
@@ -40,11 +46,40 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
      */
     modules: z.array(z.string()).optional(),
   }),
-  /** A heap snapshot written (--heap-snapshot): early in the file, or at its end. */
-  z.object({ t: z.literal('snapshot'), pid, file: z.string(), phase: z.enum(['early', 'late']), path: z.string() }),
+  /**
+   * A heap snapshot (--heap-snapshot): early in the file, or at its end; or one the guard asked
+   * for (`guard1`, `guard2`: core/guard-snapshots.ts), which the probe acknowledges (`writing`)
+   * before it writes, or declines when it would not fit below the terminal tier.
+   */
+  z.object({
+    t: z.literal('snapshot'),
+    pid,
+    file: z.string(),
+    phase: z.enum(['early', 'late', 'guard1', 'guard2']),
+    path: z.string(),
+    /** Absent: written (early and late snapshots say nothing else). */
+    status: z.enum(['writing', 'written', 'declined']).optional(),
+    /** Bytes of the heap's small-object spaces (what a snapshot's cost follows). */
+    heapBytes: z.number().nonnegative().optional(),
+    /** What the probe expected the snapshot to add to its RSS, and the room it was given. */
+    estimateBytes: z.number().nonnegative().optional(),
+    roomBytes: z.number().optional(),
+    /** Written: what it did add at its peak (RSS), and how long it took. */
+    costBytes: z.number().optional(),
+    ms: z.number().nonnegative().optional(),
+    /** Declined because writing failed (a full disk): why. */
+    error: z.string().optional(),
+  }),
   /** Sent every half second from a timer: silence means the event loop is blocked. */
   z.object({ t: z.literal('beat'), pid }),
 ]);
 export type ProbeMessage = z.infer<typeof ProbeMessageSchema>;
 
-export type RunnerToProbe = { t: 'go' } | { t: 'gc' };
+export type RunnerToProbe =
+  | { t: 'go' }
+  | { t: 'gc' }
+  /**
+   * --heap-snapshot: write guard snapshot `shot` if it fits in `roomBytes` (what the tree may still
+   * grow); ignored when read after `before` (epoch ms): the guard has given up waiting by then.
+   */
+  | { t: 'snapshot'; shot: 1 | 2; roomBytes: number; before: number };

@@ -24,8 +24,12 @@ export const TestErrorSchema = z.object({
 export type TestError = z.infer<typeof TestErrorSchema>;
 
 export const TestReportSchema = z.object({
+  /** The test's own name; with the " (k)" of its full name when it has one. */
   name: z.string(),
-  /** Describe blocks and the test name joined with " > ", without the file. */
+  /**
+   * Describe blocks and the test name joined with " > ", without the file; unique within the file:
+   * the k-th test of a name gets " (k)" (core/test-names).
+   */
   fullName: z.string(),
   state: TestStateSchema,
   durationMs: z.number().nonnegative(),
@@ -36,6 +40,10 @@ export const TestReportSchema = z.object({
 });
 export type TestReport = z.infer<typeof TestReportSchema>;
 
+/** A group of heap objects (a constructor) that grew between two heap snapshots. */
+export const HeapGrowthSchema = z.object({ name: z.string(), countDelta: z.number(), bytesDelta: z.number() });
+export type HeapGrowth = z.infer<typeof HeapGrowthSchema>;
+
 export const StoppedSchema = z.object({
   reason: StopReasonSchema,
   /** Full name of the test that was running when the file was stopped, when known. */
@@ -45,6 +53,15 @@ export const StoppedSchema = z.object({
   atMs: z.number().nonnegative(),
   /** From the decision to stop to the worker being gone, in milliseconds. */
   killMs: z.number().nonnegative().optional(),
+  /**
+   * With --heap-snapshot, a memory stop: heap snapshots of the worker written while it grew
+   * (absolute paths under .redline/snapshots/, to open in Chrome DevTools), oldest first.
+   */
+  snapshots: z.array(z.string()).optional(),
+  /** The constructors whose instances grew most between the first and the last of them. */
+  grew: z.array(HeapGrowthSchema).optional(),
+  /** Why there is no snapshot, or nothing compared: a blocked event loop, no room, too large. */
+  snapshotNote: z.string().optional(),
 });
 export type Stopped = z.infer<typeof StoppedSchema>;
 
@@ -57,6 +74,12 @@ export const FileReportSchema = z.object({
   cached: z.boolean(),
   durationMs: z.number().nonnegative(),
   peakRssBytes: z.number().nonnegative(),
+  /**
+   * With leak detection, a file that ran to its end: its worker's post-GC memory (heap + external,
+   * bytes) after its last measured test — one figure per run, whose climb across watch runs is
+   * judged (core/run-trends). A cached file carries the figure of the run that stored it.
+   */
+  memoryAfterBytes: z.number().nonnegative().optional(),
   stopped: StoppedSchema.optional(),
   /** Errors of the file itself: a failed import, an error outside any test, a crashed worker. */
   errors: z.array(TestErrorSchema).optional(),
@@ -85,18 +108,24 @@ export type TierEvent = z.infer<typeof TierEventSchema>;
 
 export const LeakSchema = z.object({
   file: z.string(),
-  /** Fitted growth of post-GC memory per test (bytes). */
+  /** Fitted growth of post-GC memory per test (bytes); per run when `per` is 'run'. */
   bytesPerTest: z.number(),
   /** How well a line fits the series, 0 to 1. */
   fit: z.number(),
   totalBytes: z.number(),
   samples: z.number().int().nonnegative(),
+  /**
+   * What one step of the series is. Absent or 'test': the file's post-GC memory after each of its
+   * tests in one run. 'run': its memory at its end across repeated watch runs (core/run-trends) —
+   * `bytesPerTest` is then bytes per run, `samples` counts runs, `points` has one figure a run.
+   */
+  per: z.enum(['test', 'run']).optional(),
   /** Which memory grew: the JS heap, memory outside it (Buffers), or only their sum. */
   series: z.enum(['heap', 'external', 'total']).optional(),
   /** A short hint at the usual causes. */
   hint: z.string().optional(),
   /** With --heap-snapshot: the constructors whose instances grew most between two snapshots. */
-  grew: z.array(z.object({ name: z.string(), countDelta: z.number(), bytesDelta: z.number() })).optional(),
+  grew: z.array(HeapGrowthSchema).optional(),
   /** The two heap snapshots (early, late), to open in Chrome DevTools. */
   snapshots: z.array(z.string()).optional(),
   /** The fitted series itself, bytes after garbage collection after each test, in order (at most 200 points, evenly thinned). */

@@ -6,7 +6,7 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vsc
 import { join } from 'node:path';
 import {
   AffectedParamsSchema, DiscoverParamsSchema, InitializeParamsSchema, PROTOCOL_VERSION, Requests, Notifications, RunParamsSchema, WatchParamsSchema, WatchTriggerSchema,
-  type AffectedResult, type DiscoverResult, type FreeMemoryResult, type InitializeResult, type RunResult,
+  type AffectedResult, type DiscoverResult, type FreeMemoryResult, type InitializeResult, type MemorySample, type RunResult,
 } from '../protocol/runner';
 import { getGc } from './probe/gc';
 import { ENV } from '../protocol/probe';
@@ -20,6 +20,7 @@ import { killedRecently } from './intentional-kills';
 import { openWorkspaceStore, type WorkspaceStore } from './state/workspace-store';
 import { registerRunner, unregisterRunner } from './state/runner-registry';
 import type { Logger } from '../core/store/logger';
+import { shouldForward } from '../core/sample-forwarding';
 
 declare const RUNNER_VERSION: string | undefined;
 
@@ -79,6 +80,9 @@ connection.onRequest(Requests.initialize, (raw): InitializeResult => {
   };
 });
 
+/** The last memory sample sent to the host (see core/sample-forwarding.ts). */
+let lastForwarded: MemorySample | undefined;
+
 /** The run notifications, sent to the host as they happen. */
 const runEvents: RunEvents = {
   planned: (files) => void connection.sendNotification(Notifications.planned, { files }),
@@ -86,7 +90,11 @@ const runEvents: RunEvents = {
   testStarted: (path, fullName, pid) => void connection.sendNotification(Notifications.testStarted, { path, fullName, pid }),
   testFinished: (path, project, test) => void connection.sendNotification(Notifications.testFinished, { path, ...(project ? { project } : {}), test }),
   fileFinished: (file) => void connection.sendNotification(Notifications.fileFinished, { file }),
-  memory: (sample) => void connection.sendNotification(Notifications.memory, sample),
+  memory: (sample) => {
+    if (!shouldForward(lastForwarded, sample)) return;
+    lastForwarded = sample;
+    void connection.sendNotification(Notifications.memory, sample);
+  },
   guard: (action) => void connection.sendNotification(Notifications.guard, action),
   output: (stream, text, path, fullName) => void connection.sendNotification(Notifications.output, { stream, text, ...(path ? { path } : {}), ...(fullName ? { fullName } : {}) }),
   log,

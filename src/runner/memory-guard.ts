@@ -1,10 +1,13 @@
 // The memory guard's loop: samples the RSS of the whole test process tree, feeds the pure policy
 // (src/core/guard-policy.ts) and carries out what it decides. Fast path: read the RSS of known
-// pids every sample; slow path: rediscover the tree from the process table at 2 Hz, and at once
+// pids every sample; slow path: rediscover the tree from the process table once a second, and at once
 // when a worker appears or leaves.
 import type { ProcessInfo } from '../core/process-table';
 import { testTree, workerSubtree } from '../core/process-tree';
 import { allowedActive, decide, INITIAL_GUARD_STATE, type GuardState, type WorkerView } from '../core/guard-policy';
+import {
+  NO_SHOTS, SNAPSHOT_ANSWER_MS, SNAPSHOT_SETTLE_MS, SNAPSHOT_WRITE_MAX_MS, snapshotQuietUntil, snapshotRequests, snapshotsDue, unanswered, type Shot, type SnapshotCandidate, type WorkerShots,
+} from '../core/guard-snapshots';
 import { tierRank } from '../core/tiers';
 import type { Orphan, StopReason, Tier, TierEvent } from '../protocol/report';
 import type { GuardAction, MemorySample, TierPercents } from '../protocol/runner';
@@ -15,6 +18,8 @@ import { noteIntentionalKill } from './intentional-kills';
 
 const RESCAN_MS = 1000;
 const TERM_GRACE_MS = 500;
+/** How long a memory stop may hold the runner's event loop to see the worker die. */
+const SYNC_WAIT_MS = 100;
 /** Near the limit a runaway can grow by hundreds of MB between samples: sample faster there. */
 const FAST_SAMPLE_MS = 20;
 
@@ -35,6 +40,11 @@ export interface GuardOptions {
   /** The stopped worker is gone, `killMs` after the decision. */
   readonly onStopConfirmed: (pid: number, killMs: number) => void;
   readonly onRunnerOverLimit: (why: string, rssBytes: number) => void;
+  /**
+   * --heap-snapshot: ask a runaway worker for two heap snapshots while there is room
+   * (core/guard-snapshots.ts), so its stop can say what it was filling memory with.
+   */
+  readonly heapSnapshots?: boolean;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -59,6 +69,26 @@ interface Worker {
   /** Highest subtree RSS seen for the file the worker runs now. */
   peakBytes: number;
   history: { at: number; rss: number }[];
+  /** --heap-snapshot: the guard's snapshots of the file it runs now. */
+  shots: WorkerShots;
+  /** --heap-snapshot: writing the file's own early or late snapshot (leak detection) since. */
+  fileSnapshotSince?: number;
+  /** --heap-snapshot: a snapshot was just written; what it left in the RSS is no runaway. */
+  settleUntil?: number;
+}
+
+/** The guard's heap snapshots of one file in one worker (--heap-snapshot). */
+export interface GuardSnapshots {
+  readonly pid: number;
+  readonly file: string;
+  /** Written, oldest first. */
+  readonly paths: string[];
+  /** Begun and not (yet) finished: cut short if the worker was stopped meanwhile. */
+  writing?: string;
+  /** Begun and failed (a full disk): whatever part of them was written is to be deleted. */
+  readonly failed: string[];
+  /** What went otherwise: declined, unanswered, cut short. */
+  readonly notes: string[];
 }
 
 export class MemoryGuard {
@@ -75,6 +105,8 @@ export class MemoryGuard {
   private readonly startedAt: number;
   readonly tierEvents: TierEvent[] = [];
   readonly orphans: Orphan[] = [];
+  /** --heap-snapshot: the guard's snapshots, by worker pid and file. */
+  private readonly snapshots = new Map<string, GuardSnapshots>();
   peakBytes = 0;
 
   constructor(private readonly o: GuardOptions) {
@@ -102,13 +134,16 @@ export class MemoryGuard {
       const existing = this.workers.get(message.pid);
       const worker: Worker = existing ?? {
         pid: message.pid, file: undefined, test: undefined, held: true, lastProgressAt: now, stopping: false,
-        subtree: new Set([message.pid]), rssBytes: 0, peakBytes: 0, history: [],
+        subtree: new Set([message.pid]), rssBytes: 0, peakBytes: 0, history: [], shots: NO_SHOTS,
       };
       worker.file = message.file;
       worker.test = undefined;
       worker.held = true;
       worker.peakBytes = 0;
       worker.stopping = false;
+      worker.shots = NO_SHOTS;
+      worker.fileSnapshotSince = undefined;
+      worker.settleUntil = undefined;
       this.workers.set(message.pid, worker);
       // Known from its hello: sampled from now on. Its children are found by the next rescan;
       // a full rescan per file would cost more than all the sampling.
@@ -130,6 +165,97 @@ export class MemoryGuard {
     if (message.t === 'testStart') worker.test = message.fullName;
     else if (message.t === 'testEnd') worker.peakBytes = Math.max(worker.peakBytes, message.maxRss);
     else if (message.t === 'fileEnd') worker.peakBytes = Math.max(worker.peakBytes, message.maxRss);
+    else if (message.t === 'snapshot' && (message.phase === 'guard1' || message.phase === 'guard2')) this.onSnapshot(worker, message, now);
+    else if (message.t === 'snapshot') this.onFileSnapshot(worker, message, now);
+  }
+
+  /** The guard's heap snapshots of a file run by a worker, if it asked for any. */
+  snapshotsOf(pid: number, file: string): GuardSnapshots | undefined {
+    return this.snapshots.get(snapshotKey(pid, file));
+  }
+
+  /** Every file's guard snapshots of this run. */
+  allSnapshots(): GuardSnapshots[] {
+    return [...this.snapshots.values()];
+  }
+
+  private onSnapshot(w: Worker, m: Extract<ProbeMessage, { t: 'snapshot' }>, now: number): void {
+    if (w.file !== m.file) return;
+    const shot: Shot = m.phase === 'guard1' ? 1 : 2;
+    const record = this.recordOf(w.pid, m.file);
+    const figures = `heap ${mb(m.heapBytes ?? 0)} in small objects, estimate ${mb(m.estimateBytes ?? 0)}, room ${mb(m.roomBytes ?? 0)}`;
+    if (m.status === 'writing') {
+      // Also after the guard gave up waiting: the worker is alive, and busy with it.
+      if (!w.shots.pending) {
+        const late = record.notes.findIndex((n) => n.startsWith(`asked for heap snapshot ${shot};`));
+        if (late >= 0) record.notes.splice(late, 1);
+      }
+      w.shots = { ...w.shots, done: false, pending: { shot, askedAt: w.shots.pending?.askedAt ?? now, writingSince: now } };
+      record.writing = m.path;
+      return;
+    }
+    const pending = w.shots.pending?.shot === shot ? undefined : w.shots.pending;
+    if (record.writing === m.path) record.writing = undefined;
+    if (m.error !== undefined) record.failed.push(m.path);
+    if (m.status === 'declined') {
+      w.shots = { ...w.shots, pending, done: true };
+      const note = m.error !== undefined ? `heap snapshot ${shot} could not be written: ${m.error}` : `no heap snapshot ${shot}: writing one would have taken about ${mb(m.estimateBytes ?? 0)} more (V8 needs several hundred bytes per object, and the heap held ${mb(m.heapBytes ?? 0)} of small objects); ${mb(Math.max(0, m.roomBytes ?? 0))} were left below the terminal tier`;
+      record.notes.push(note);
+      this.o.log('info', `${m.file}: ${note}`);
+      return;
+    }
+    w.settleUntil = now + SNAPSHOT_SETTLE_MS;
+    w.shots = { ...w.shots, pending, written: w.shots.written + 1, ...(shot === 1 && m.costBytes !== undefined ? { firstCostBytes: Math.max(0, m.costBytes) } : {}) };
+    record.paths.push(m.path);
+    this.o.log('info', `${m.file}: heap snapshot ${shot} written in ${Math.round(m.ms ?? 0)} ms, it cost ${mb(m.costBytes ?? 0)} (${figures}): ${m.path}`);
+  }
+
+  /**
+   * The file's own early and late snapshots (leak detection): quiet while one is written, as for
+   * the guard's, and no request meanwhile; and what one leaves in the RSS (40 MB and more) is not
+   * the file's growth, so its start is measured again after it.
+   */
+  private onFileSnapshot(w: Worker, m: Extract<ProbeMessage, { t: 'snapshot' }>, now: number): void {
+    if (m.status === 'writing') {
+      w.fileSnapshotSince = now;
+      return;
+    }
+    if (w.fileSnapshotSince !== undefined) w.settleUntil = now + SNAPSHOT_SETTLE_MS;
+    w.fileSnapshotSince = undefined;
+    if (w.shots.asked === 0) w.shots = { ...w.shots, baseBytes: undefined };
+  }
+
+  private recordOf(pid: number, file: string): GuardSnapshots {
+    const key = snapshotKey(pid, file);
+    let record = this.snapshots.get(key);
+    if (!record) this.snapshots.set(key, (record = { pid, file, paths: [], notes: [], failed: [] }));
+    return record;
+  }
+
+  /** --heap-snapshot: requests due at this sample (after the stops: a stopped worker is not asked). */
+  private askForSnapshots(now: number, treeRssBytes: number): void {
+    const candidates: SnapshotCandidate[] = [];
+    for (const w of this.workers.values()) {
+      if (w.file === undefined) continue;
+      if (unanswered(w.shots, now)) {
+        const note = `asked for heap snapshot ${w.shots.pending?.shot ?? ''}; the worker did not answer within ${SNAPSHOT_ANSWER_MS / 1000} s (its event loop was blocked, as in a synchronous loop)`;
+        w.shots = { ...w.shots, pending: undefined, done: true };
+        this.recordOf(w.pid, w.file).notes.push(note);
+        this.o.log('info', `${w.file}: ${note}`);
+      }
+      candidates.push({
+        pid: w.pid, held: w.held, stopping: w.stopping, rssBytes: w.rssBytes, growthBytesPerS: growthOf(w), shots: w.shots,
+        ...(w.fileSnapshotSince !== undefined ? { busy: true } : {}),
+      });
+    }
+    for (const r of snapshotRequests(treeRssBytes, candidates, { limitBytes: this.o.limitBytes, tiers: this.o.tiers })) {
+      const w = this.workers.get(r.pid);
+      if (!w?.file) continue;
+      w.shots = { ...w.shots, asked: w.shots.asked + 1, pending: { shot: r.shot, askedAt: now } };
+      this.recordOf(w.pid, w.file);
+      this.o.log('info', `${w.file}: asking worker ${w.pid} for heap snapshot ${r.shot} at ${mb(w.rssBytes)} (tree ${mb(treeRssBytes)}, room ${mb(r.roomBytes)})`);
+      this.o.sendProbe(w.pid, { t: 'snapshot', shot: r.shot, roomBytes: r.roomBytes, before: now + SNAPSHOT_ANSWER_MS });
+    }
   }
 
   /** The highest RSS seen for the file a worker runs now (its subtree, or its own high-water mark). */
@@ -189,7 +315,11 @@ export class MemoryGuard {
     } finally {
       this.ticking = false;
     }
-    const fast = tierRank(this.state.tier) >= tierRank('critical');
+    // With --heap-snapshot, always: a snapshot point is a level of memory, and a runaway of 2 GB/s
+    // passes it by 200 MB in one slow interval — from below the warning tier to past the critical
+    // one — eating the room the snapshots need. (Reading statm of a few pids 50 times a second
+    // costs little beside the snapshots themselves.)
+    const fast = this.o.heapSnapshots === true || tierRank(this.state.tier) >= tierRank('critical');
     this.schedule(fast ? Math.min(FAST_SAMPLE_MS, this.o.sampleIntervalMs) : this.o.sampleIntervalMs);
   }
 
@@ -220,6 +350,11 @@ export class MemoryGuard {
       for (const p of w.subtree) sum += rss.get(p) ?? 0;
       w.rssBytes = sum;
       w.peakBytes = Math.max(w.peakBytes, sum);
+      if (this.o.heapSnapshots && !w.held) {
+        // The file's own start, and where the first snapshot left it (its memory stays in RSS).
+        if (w.shots.baseBytes === undefined) w.shots = { ...w.shots, baseBytes: sum };
+        if (w.shots.written === 1 && w.shots.afterFirstBytes === undefined && !w.shots.pending) w.shots = { ...w.shots, afterFirstBytes: sum };
+      }
       w.history.push({ at: now, rss: sum });
       while (w.history.length > 2 && now - w.history[0]!.at > 1000) w.history.shift();
       const first = w.history[0]!;
@@ -227,7 +362,16 @@ export class MemoryGuard {
       views.push({
         pid: w.pid, file: w.file, test: w.test, held: w.held, rssBytes: sum, growthBytesPerS: growth,
         lastProgressAt: w.lastProgressAt, stopping: w.stopping,
+        ...(quietUntil(w) !== undefined ? { quietUntil: quietUntil(w) } : {}),
       });
+    }
+    if (this.o.heapSnapshots) {
+      // Only the worker the snapshots are asked of (the biggest) is left to the terminal tier: any
+      // other whose second snapshot will never come is stopped as usual.
+      let biggest: WorkerView | undefined;
+      for (const v of views) if (!v.held && !v.stopping && (biggest === undefined || v.rssBytes > biggest.rssBytes)) biggest = v;
+      const w = biggest && this.workers.get(biggest.pid);
+      if (biggest && w && snapshotsDue(w.shots)) views[views.indexOf(biggest)] = { ...biggest, snapshotDue: true };
     }
     const runnerRss = rss.get(this.o.runnerPid) ?? 0;
     const result = decide(this.state, { now, treeRssBytes: total, runnerRssBytes: runnerRss, workers: views }, {
@@ -269,6 +413,7 @@ export class MemoryGuard {
           break;
       }
     }
+    if (this.o.heapSnapshots) this.askForSnapshots(now, total);
 
     this.o.onSample({
       atMs,
@@ -294,18 +439,45 @@ export class MemoryGuard {
     if (!w || w.stopping) return;
     w.stopping = true;
     const event: StopEvent = { pid, file: w.file, test: w.test, reason, rssBytes: w.rssBytes, atMs };
+    const pending = w.shots.pending;
+    if (pending && w.file !== undefined && pending.writingSince === undefined) {
+      this.recordOf(pid, w.file).notes.push(`asked for heap snapshot ${pending.shot}; the worker had not answered when it was stopped (its event loop was blocked, as in a synchronous loop)`);
+      w.shots = { ...w.shots, pending: undefined, done: true };
+    }
     this.o.log('warn', `stopping worker ${pid} (${w.file ?? 'unknown file'}${w.test ? `, test "${w.test}"` : ''}): ${reason} — ${why}`);
     this.o.onAction({ atMs, action: 'stop', tier: this.state.tier, rssBytes: w.rssBytes, ...(w.file ? { file: w.file } : {}), ...(w.test ? { test: w.test } : {}), reason: `${reason}: ${why}` });
     this.o.onStopped(event);
     // Memory: kill at once, the machine comes first. Timeout: TERM first, then KILL.
     const decidedAt = performance.now();
     noteIntentionalKill();
-    void stopProcesses(this.o.platform, [...w.subtree], reason === 'memory' ? { graceMs: 0, signal: 'SIGKILL' } : { graceMs: TERM_GRACE_MS })
+    // With SIGKILL, the signals go out before stopProcesses first awaits.
+    const stopping = stopProcesses(this.o.platform, [...w.subtree], reason === 'memory' ? { graceMs: 0, signal: 'SIGKILL' } : { graceMs: TERM_GRACE_MS });
+    if (reason === 'memory') {
+      // Watched here, synchronously and briefly: once a worker dies, the event loop is busy with
+      // Vitest's handling of it, and a timer-driven poll timed that (hundreds of ms for a 3 GB
+      // worker) rather than the kernel's work, which takes milliseconds.
+      const goneMs = this.waitGoneSync(pid, SYNC_WAIT_MS, decidedAt);
+      if (goneMs !== undefined) {
+        this.o.onStopConfirmed(pid, goneMs);
+        return;
+      }
+    }
+    void stopping
       .then(() => this.waitGone(pid, 5000))
       .then((gone) => {
         if (gone) this.o.onStopConfirmed(pid, performance.now() - decidedAt);
         else this.o.log('error', `worker ${pid} is still alive 5 s after it was killed`);
       });
+  }
+
+  /** Milliseconds from `since` until the pid is gone, or undefined if it outlives `timeoutMs`. */
+  private waitGoneSync(pid: number, timeoutMs: number, since: number): number | undefined {
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (this.o.platform.isAlive(pid)) {
+      if (performance.now() - since > timeoutMs) return undefined;
+      Atomics.wait(pause, 0, 0, 1); // a 1 ms sleep that does not spin
+    }
+    return performance.now() - since;
   }
 
   private async waitGone(pid: number, timeoutMs: number): Promise<boolean> {
@@ -335,6 +507,30 @@ export class MemoryGuard {
     noteIntentionalKill();
     await stopProcesses(this.o.platform, fresh.map((p) => p.pid), { graceMs: TERM_GRACE_MS });
   }
+}
+
+/** Until when the worker's silence and growth are a snapshot's (see WorkerView.quietUntil). */
+function quietUntil(w: Worker): number | undefined {
+  const guard = snapshotQuietUntil(w.shots);
+  const own = w.fileSnapshotSince !== undefined ? w.fileSnapshotSince + SNAPSHOT_WRITE_MAX_MS : undefined;
+  const times = [guard, own, w.settleUntil].filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.max(...times) : undefined;
+}
+
+/**
+ * A worker's pace now: its RSS growth between the last two samples, or over the last second if
+ * that is faster. (A second that includes a snapshot being written, when the worker stood still,
+ * hides how fast it runs away.)
+ */
+function growthOf(w: Worker): number {
+  const rate = (a: { at: number; rss: number } | undefined, b: { at: number; rss: number } | undefined): number =>
+    a && b && b.at > a.at ? ((b.rss - a.rss) * 1000) / (b.at - a.at) : 0;
+  const h = w.history;
+  return Math.max(rate(h[h.length - 2], h[h.length - 1]), rate(h[0], h[h.length - 1]));
+}
+
+function snapshotKey(pid: number, file: string): string {
+  return `${pid}\0${file}`;
 }
 
 function mb(bytes: number): string {

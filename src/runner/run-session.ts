@@ -8,10 +8,11 @@ import type { RunParams, RunResult, GuardAction, MemorySample } from '../protoco
 import { RunParamsSchema } from '../protocol/runner';
 import type { ProbeMessage } from '../protocol/probe';
 import { summarize } from '../core/report-summary';
+import { disambiguate, uniqueLeaf } from '../core/test-names';
 import type { Platform } from './platform/platform';
 import { MemoryGuard, type StopEvent } from './memory-guard';
 import type { HostListener, VitestHost } from './vitest-host';
-import { explainLeaks } from './heap-snapshots';
+import { boundSnapshots, dropGuardSnapshots, explainLeaks, explainStop, summaryCapBytes, type StopSnapshots } from './heap-snapshots';
 import type {
   ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, TestSpecificationLike, VitestLike,
 } from './vitest-types';
@@ -73,6 +74,8 @@ interface FileRecord {
   peakRssBytes: number;
   stopped?: StopEvent;
   killMs?: number;
+  /** --heap-snapshot, a memory stop: its snapshots and what grew between them (end of the run). */
+  stopSnapshots?: StopSnapshots;
   /** Served from the cache: the stored report, marked cached. */
   cachedReport?: FileReport;
 }
@@ -86,8 +89,15 @@ export class RunSession {
   private readonly cachedLeaks: Leak[] = [];
   /** Heap snapshots written per file (--heap-snapshot). */
   private readonly snapshots = new Map<string, { early?: string; late?: string }>();
-  /** Post-GC memory after each test, per file, in the order the tests ran (leak detection). */
+  /** Post-GC memory per file, after each test on the probe's grid, in the order they ran (leak detection). */
   private readonly series = new Map<string, PostGcSample[]>();
+  /** Tests between two samples of a file's series (the probe's grid), by file key. */
+  private readonly strides = new Map<string, number>();
+  /**
+   * Each module's unique full names by test id (core/test-names), worked out once per module from
+   * its tests in order — Vitest has collected the whole file before the first result arrives.
+   */
+  private readonly uniqueNames = new WeakMap<TestModuleLike, Map<string, string>>();
   private vitest: VitestLike | undefined;
   private guard: MemoryGuard | undefined;
   private cancelled = false;
@@ -196,6 +206,7 @@ export class RunSession {
           for (const f of this.files.values()) if (f.stopped?.pid === pid) f.killMs = Math.round(killMs);
         },
         onRunnerOverLimit: (why, rss) => void this.onRunnerOverLimit(why, rss),
+        heapSnapshots: params.heapSnapshot !== undefined,
         log: events.log,
       });
       this.guard.start();
@@ -213,6 +224,7 @@ export class RunSession {
         }
       }
       const orphans = await this.guard.finish();
+      const keptSnapshots = this.explainStops(params.heapSnapshot !== undefined, summaryCapBytes(params.memory.limitBytes));
 
       const files = [...this.files.values()].map((f) => this.finalize(f));
       const runErrors = this.runErrors(unhandled);
@@ -225,12 +237,13 @@ export class RunSession {
         files,
         memory: { limitBytes: params.memory.limitBytes, peakBytes: this.guard.peakBytes, tiers: this.guard.tierEvents },
         leaks: params.leaks.enabled
-          ? [...explainLeaks(this.leaks(params.leaks), this.snapshots, params.heapSnapshot?.max ?? 10, events.log), ...this.cachedLeaks]
+          ? [...explainLeaks(this.leaks(params.leaks), this.snapshots, params.heapSnapshot?.max ?? 10, events.log, keptSnapshots, summaryCapBytes(params.memory.limitBytes)), ...this.cachedLeaks]
           : [],
         orphans,
         cache: { hits: files.filter((f) => f.cached).length, misses: files.filter((f) => !f.cached && f.state !== 'notrun').length },
         ...(runErrors.length > 0 ? { errors: runErrors } : {}),
       };
+      if (params.heapSnapshot) boundSnapshots(params.heapSnapshot.dir, params.heapSnapshot.max);
       return { kind: 'done', report };
     } finally {
       host.detach(listener);
@@ -243,7 +256,7 @@ export class RunSession {
     for (const f of this.files.values()) {
       const series = this.series.get(f.key);
       if (!series || f.stopped || f.cachedReport) continue;
-      const verdict = analyzeSeries(series, thresholds);
+      const verdict = analyzeSeries(series, thresholds, this.strides.get(f.key) ?? 1);
       if (!verdict.leak) continue;
       found.push({
         file: f.path,
@@ -334,7 +347,7 @@ export class RunSession {
       onTestCaseResult: (t) => {
         const f = this.recordOf(t.module);
         if (!f) return;
-        const report = testReport(t);
+        const report = testReport(t, this.uniqueName(t));
         f.tests.set(report.fullName, report);
         events.testFinished(f.path, f.project, report);
       },
@@ -353,7 +366,7 @@ export class RunSession {
     f.durationMs = m.diagnostic().duration;
     f.errors = m.errors().map(toError);
     for (const t of m.children.allTests()) {
-      const r = testReport(t);
+      const r = testReport(t, this.uniqueName(t));
       f.tests.set(r.fullName, r);
     }
     f.state = moduleState(m, f);
@@ -362,13 +375,29 @@ export class RunSession {
   }
 
 
+  /** The test's full name, made unique within its file the way the probe makes it (core/test-names). */
+  private uniqueName(t: TestCaseLike): string {
+    let names = this.uniqueNames.get(t.module);
+    if (!names) {
+      const tests = [...t.module.children.allTests()];
+      const unique = disambiguate(tests.map(fullNameOf));
+      names = new Map(tests.map((test, i) => [test.id, unique[i]!]));
+      this.uniqueNames.set(t.module, names);
+    }
+    return names.get(t.id) ?? fullNameOf(t);
+  }
+
   private onProbe(m: ProbeMessage): void {
     this.guard?.onProbe(m);
     if (m.t === 'beat') return;
     if (m.t === 'snapshot') {
-      const paths = this.snapshots.get(m.file) ?? {};
-      paths[m.phase] = m.path;
-      this.snapshots.set(m.file, paths);
+      // The guard's own snapshots (guard1, guard2) are the guard's to keep track of; a file's
+      // early and late ones count once written (no status).
+      if ((m.phase === 'early' || m.phase === 'late') && m.status === undefined) {
+        const paths = this.snapshots.get(m.file) ?? {};
+        paths[m.phase] = m.path;
+        this.snapshots.set(m.file, paths);
+      }
       return;
     }
     const f = this.recordByPath(m.file);
@@ -383,7 +412,8 @@ export class RunSession {
       this.heapAfter.set(`${f.key}\0${m.fullName}`, m.heapUsed);
       let series = this.series.get(f.key);
       if (!series) this.series.set(f.key, (series = []));
-      series.push({ heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
+      if (m.exact !== false) series.push({ heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
+      if (m.stride !== undefined) this.strides.set(f.key, m.stride);
       f.peakRssBytes = Math.max(f.peakRssBytes, m.maxRss);
       // Vitest sends results from the worker in batches; a worker that then blocks or is killed
       // never sends the batch. The probe's word keeps the test in the report until Vitest's own
@@ -408,6 +438,25 @@ export class RunSession {
     f.peakRssBytes = Math.max(f.peakRssBytes, stop.rssBytes, this.guard?.peakOf(stop.pid) ?? 0);
     f.durationMs = f.startedAt !== undefined ? Date.now() - f.startedAt : 0;
     this.deps.events.fileFinished(this.finalize(f));
+  }
+
+  /**
+   * --heap-snapshot, at the end of the run: what each memory stop's snapshots say (the guard's,
+   * with the file's early one as a baseline when the guard has only one). Returns the paths the
+   * report names; the guard's other snapshots are deleted.
+   */
+  private explainStops(enabled: boolean, maxBytes: number): Set<string> {
+    const keep = new Set<string>();
+    const guard = this.guard;
+    if (!enabled || !guard) return keep;
+    for (const f of this.files.values()) {
+      const stop = f.stopped;
+      if (stop?.reason !== 'memory' || stop.file === undefined) continue;
+      f.stopSnapshots = explainStop(guard.snapshotsOf(stop.pid, stop.file), this.snapshots.get(f.path)?.early, this.deps.events.log, maxBytes);
+      for (const path of f.stopSnapshots.snapshots ?? []) keep.add(path);
+    }
+    dropGuardSnapshots(guard.allSnapshots(), keep);
+    return keep;
   }
 
   private async onRunnerOverLimit(why: string, rssBytes: number): Promise<void> {
@@ -450,6 +499,8 @@ export class RunSession {
       cached: false,
       durationMs: Math.max(0, f.durationMs),
       peakRssBytes: f.peakRssBytes,
+      // Its end figure, one a run, for the climb across watch runs (core/run-trends).
+      ...(f.ended && !f.stopped ? memoryAfter(this.series.get(f.key)) : {}),
       ...(f.stopped
         ? {
             stopped: {
@@ -458,6 +509,7 @@ export class RunSession {
               rssBytes: f.stopped.rssBytes,
               atMs: f.stopped.atMs,
               ...(f.killMs !== undefined ? { killMs: f.killMs } : {}),
+              ...f.stopSnapshots,
             },
           }
         : {}),
@@ -496,24 +548,32 @@ function fileKey(moduleId: string, project: string | undefined): string {
   return project ? `${project}\0${moduleId}` : moduleId;
 }
 
+/** The last post-GC sample of a file's series, heap + external, as the report's `memoryAfterBytes`. */
+function memoryAfter(series: readonly PostGcSample[] | undefined): { memoryAfterBytes?: number } {
+  const last = series?.at(-1);
+  return last ? { memoryAfterBytes: Math.round(last.heapUsed + last.external) } : {};
+}
+
 function rel(root: string, abs: string): string {
   return relative(root, abs).split(sep).join('/');
 }
 
+/** "describe > inner > test" as Vitest names it; not unique within a file (see uniqueName). */
 function fullNameOf(t: TestCaseLike): string {
   const names = [t.name];
   for (let p = t.parent; p.type === 'suite'; p = p.parent) names.unshift(p.name);
   return names.join(' > ');
 }
 
-function testReport(t: TestCaseLike): TestReport {
+/** `fullName` is the unique one; the leaf `name` carries its suffix too (see core/test-names). */
+function testReport(t: TestCaseLike, fullName: string): TestReport {
   const result = t.result();
   const state: TestReport['state'] =
     t.options.mode === 'todo' ? 'todo' : result.state === 'pending' ? 'skipped' : result.state;
   const error = result.errors?.[0];
   return {
-    name: t.name,
-    fullName: fullNameOf(t),
+    name: uniqueLeaf(t.name, fullNameOf(t), fullName),
+    fullName,
     state,
     durationMs: Math.max(0, t.diagnostic()?.duration ?? 0),
     ...(state === 'failed' && error ? { error: toError(error) } : {}),

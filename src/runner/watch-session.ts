@@ -13,6 +13,7 @@ import type { RunEvents } from './run-session';
 import type { RunExecutor } from './run-executor';
 import { getGc } from './probe/gc';
 import { analyzeRuns } from '../core/leaks';
+import { RunTrends } from '../core/run-trends';
 
 type WatchParams = z.infer<typeof WatchParamsSchema>;
 
@@ -48,6 +49,8 @@ export class WatchSession {
   private stopped = false;
   private firstBaseline: number | undefined;
   private baselines: number[] = [];
+  /** Each test file's memory at its end, run after run: one that climbs is a leak across runs. */
+  private readonly trends = new RunTrends();
   private readonly ignored: (rel: string) => boolean;
 
   constructor(
@@ -135,7 +138,7 @@ export class WatchSession {
             : base;
     this.out.status({ state: 'running', changed: rel });
     const result = await this.exec.run(params, this.out.events);
-    if (result.kind === 'done') this.out.runDone({ report: result.report, ...(result.state ? { state: result.state } : {}), changed: rel });
+    if (result.kind === 'done') this.out.runDone({ report: this.trends.withRunLeaks(result.report), ...(result.state ? { state: result.state } : {}), changed: rel });
     else if (result.code !== 'no-tests') this.out.log('error', result.message);
   }
 

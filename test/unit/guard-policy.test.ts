@@ -56,12 +56,25 @@ describe('guard policy', () => {
     expect(decisions).toContainEqual({ kind: 'admit', pids: [1] });
   });
 
-  test('garbage collection is asked at most every two seconds', () => {
+  test('garbage collection is asked at most every two seconds, while it frees memory', () => {
     let s = step(INITIAL_GUARD_STATE, 0, 650, []).state;
-    const again = step(s, 1000, 650, []);
+    const again = step(s, 1000, 630, []);
     expect(again.decisions).not.toContainEqual({ kind: 'gc' });
     s = again.state;
-    expect(step(s, 2100, 650, []).decisions).toContainEqual({ kind: 'gc' });
+    expect(step(s, 2100, 660, []).decisions).toContainEqual({ kind: 'gc' });
+  });
+
+  test('a collection that freed nothing is not asked for again until memory is back below critical', () => {
+    let s = step(INITIAL_GUARD_STATE, 0, 650, []).state;
+    // A runaway: live memory, the collection frees nothing (less than 1 % of the limit).
+    s = step(s, 1000, 700, []).state;
+    const later = step(s, 2100, 720, []);
+    expect(later.decisions).not.toContainEqual({ kind: 'gc' });
+    s = step(later.state, 6000, 760, []).state;
+    expect(step(s, 9000, 790, []).decisions).not.toContainEqual({ kind: 'gc' });
+    // Back below critical (with the hysteresis), then up again: collections are worth a try again.
+    s = step(s, 10_000, 500, []).state;
+    expect(step(s, 11_000, 650, []).decisions).toContainEqual({ kind: 'gc' });
   });
 
   test('emergency: blocks new files while one runs', () => {

@@ -256,6 +256,47 @@ describe('analyzeSeries: edge cases', () => {
   });
 });
 
+describe('analyzeSeries on a grid (the probe samples every k-th test of a long file)', () => {
+  /** Every `k`-th sample of a per-test series, from the first: what the probe sends. */
+  const grid = (series: MemorySample[], k: number): MemorySample[] => series.filter((_, i) => i % k === 0);
+
+  it('gives per-test figures for a steady leak sampled every 3rd test', () => {
+    const v = analyzeSeries(grid(heapSeries(30, (i) => i * MB, 100 * KB), 3), T, 3);
+    expect(v.leak).toBe(true);
+    expect(v.bytesPerTest).toBeGreaterThan(0.95 * MB);
+    expect(v.bytesPerTest).toBeLessThan(1.05 * MB);
+    // 10 samples at tests 1, 4, …, 28: they span 28 tests, 27 test-steps of growth.
+    expect(v.samples).toBe(28);
+    expect(v.totalBytes).toBeCloseTo(v.bytesPerTest * 27);
+    expect(v.reason).toMatch(/ per test over 28 tests /);
+  });
+
+  it('flags, on a grid, a leak every other test, one after a warm-up step and one that starts late', () => {
+    const alternate = analyzeSeries(grid(heapSeries(30, (i) => Math.ceil(i / 2) * 2 * MB, 50 * KB, 3), 3), T, 3);
+    expect(alternate.leak).toBe(true);
+    expect(alternate.bytesPerTest).toBeGreaterThan(0.8 * MB);
+    const warm = analyzeSeries(grid(heapSeries(30, (i) => (i < 3 ? 0 : 30 * MB + (i - 3) * MB), 100 * KB, 4), 3), T, 3);
+    expect(warm.leak).toBe(true);
+    expect(warm.reason).toMatch(/one-time rise left out \(30\.\d MB at test 4\)/);
+    const late = analyzeSeries(grid(heapSeries(40, (i) => (i < 22 ? 0 : (i - 21) * 1.5 * MB), 100 * KB, 5), 2), T, 2);
+    expect(late.leak).toBe(true);
+    expect(late.reason).toMatch(/^from test 21 on, grows/);
+  });
+
+  it('passes, on a grid, a bounded cache, a one-time table and released churn', () => {
+    expect(analyzeSeries(grid(heapSeries(30, (i) => Math.min(i + 1, 8) * MB, 100 * KB, 12), 3), T, 3).leak).toBe(false);
+    expect(analyzeSeries(grid(heapSeries(30, (i) => (i < 10 ? 0 : 40 * MB), 100 * KB, 14), 3), T, 3).leak).toBe(false);
+    expect(analyzeSeries(grid(heapSeries(30, () => 0, 300 * KB, 15), 3), T, 3).leak).toBe(false);
+  });
+
+  it('holds a grid to the per-test threshold: 0.3 MB per test is 0.9 MB between samples, still too slow', () => {
+    const v = analyzeSeries(grid(heapSeries(36, (i) => i * 0.3 * MB, 20 * KB, 16), 3), T, 3);
+    expect(v.leak).toBe(false);
+    expect(v.bytesPerTest).toBeGreaterThan(0.25 * MB);
+    expect(v.bytesPerTest).toBeLessThan(0.35 * MB);
+  });
+});
+
 describe('analyzeRuns', () => {
   it("flags a runner whose post-GC baseline climbs from run to run, in runs", () => {
     const e = noise(22);

@@ -40,7 +40,7 @@ const files: Record<string, string> = {
 
 describe('parseProcStat', () => {
   it('takes the fields after the last parenthesis, whatever comm holds', () => {
-    expect(parseProcStat(stat(7, 'x) (y) z', 'S', 3, 9))).toEqual({ comm: 'x) (y) z', state: 'S', ppid: 3, pgrp: 9, starttime: '123' });
+    expect(parseProcStat(stat(7, 'x) (y) z', 'S', 3, 9))).toEqual({ comm: 'x) (y) z', state: 'S', ppid: 3, pgrp: 9, starttime: '123', flags: 4194560 });
     expect(parseProcStat(stat(7, '(sd-pam)', 'S', 1, 7))).toMatchObject({ comm: '(sd-pam)', ppid: 1, pgrp: 7 });
   });
 
@@ -149,6 +149,13 @@ describe('signals', () => {
     expect(platform.isAlive(102)).toBe(false);
     expect(platform.isAlive(0)).toBe(false);
   });
+
+  it('counts a process the kernel is tearing down (PF_EXITING) as dead, however long freeing its memory takes', () => {
+    const exiting = stat(103, 'node', 'R', 100, 100).replace(' 4194560 ', ` ${4194560 | 0x4} `);
+    const platform = createLinuxPlatform({ fs: fakeProc({ ...files, '/proc/103/stat': exiting }), pageSize: 4096, kill: () => undefined });
+    expect(platform.isAlive(103)).toBe(false);
+    expect(platform.isAlive(100)).toBe(true);
+  });
 });
 
 describe('rescans read a process’s command line and environment once', () => {
@@ -177,5 +184,80 @@ describe('rescans read a process’s command line and environment once', () => {
     const [p] = await platform.listProcesses(['REDLINE_RUN']);
     expect(reads.filter((p2) => p2 === '/proc/9/environ')).toHaveLength(2);
     expect(p?.markers).toEqual({ REDLINE_RUN: 'r2' });
+  });
+});
+
+describe('rescans read the stat of unrelated processes only now and then', () => {
+  it('re-reads this process, marked processes and their descendants every time, others every tenth rescan', async () => {
+    const reads: string[] = [];
+    const table: Record<string, string> = {
+      '/proc/self/stat': stat(50, 'node', 'S', 1, 50),
+      '/proc/50/stat': stat(50, 'node', 'S', 1, 50),
+      '/proc/50/cmdline': 'node\0runner.js\0',
+      '/proc/60/stat': stat(60, 'node', 'S', 50, 60), // a worker: a child of this process
+      '/proc/60/cmdline': 'node\0worker.js\0',
+      '/proc/70/stat': stat(70, 'sleep', 'S', 1, 70), // re-parented to init, but marked
+      '/proc/70/cmdline': 'sleep\x00100\x00',
+      '/proc/70/environ': 'REDLINE_RUN=r1\0',
+      '/proc/80/stat': stat(80, 'sh', 'S', 70, 70), // its child, environment cleared
+      '/proc/80/cmdline': 'sh\0',
+      '/proc/80/environ': '',
+      '/proc/90/stat': stat(90, 'editor', 'S', 1, 90), // someone else's
+      '/proc/90/cmdline': 'editor\0',
+      '/proc/90/environ': 'HOME=/root\0',
+    };
+    const pids = ['50', '60', '70', '80', '90'];
+    const fs = {
+      readFile: (path: string) => {
+        reads.push(path);
+        return table[path];
+      },
+      readdir: () => pids,
+    };
+    const platform = createLinuxPlatform({ fs, pageSize: 4096, kill: () => undefined, totalMemoryBytes: () => 1 });
+    const statReads = (pid: number): number => reads.filter((p) => p === `/proc/${pid}/stat`).length;
+    const first = await platform.listProcesses(['REDLINE_RUN']);
+    expect(first.map((p) => p.pid)).toEqual([50, 60, 70, 80, 90]);
+    for (let i = 0; i < 9; i++) await platform.listProcesses(['REDLINE_RUN']);
+    expect([50, 60, 70, 80].map(statReads)).toEqual([10, 10, 10, 10]);
+    expect(statReads(90)).toBe(1);
+    // A new pid, a child of the worker, is read at once; the unrelated one keeps its figures.
+    table['/proc/61/stat'] = stat(61, 'node', 'S', 60, 60);
+    table['/proc/61/cmdline'] = 'node\0child.js\0';
+    pids.push('61');
+    const eleventh = await platform.listProcesses(['REDLINE_RUN']);
+    expect(eleventh.find((p) => p.pid === 61)).toMatchObject({ ppid: 60, pgid: 60 });
+    expect(eleventh.find((p) => p.pid === 90)).toEqual({ pid: 90, ppid: 1, pgid: 90, command: 'editor', markers: {} });
+    // The tenth rescan after the first reads everything again.
+    expect(statReads(90)).toBe(2);
+    await platform.listProcesses(['REDLINE_RUN']);
+    expect(statReads(90)).toBe(2);
+    expect(statReads(61)).toBe(2);
+  });
+});
+
+describe('kernel threads', () => {
+  it('are known by their start time alone: a kworker that renames itself is not read again, and nothing but its stat is read', async () => {
+    const reads: string[] = [];
+    const table: Record<string, string> = {
+      '/proc/self/stat': stat(50, 'node', 'S', 1, 50),
+      '/proc/2/stat': stat(2, 'kthreadd', 'S', 0, 0),
+      '/proc/10/stat': stat(10, 'kworker/0:1-events', 'I', 2, 0),
+    };
+    const fs = {
+      readFile: (path: string) => {
+        reads.push(path);
+        return table[path];
+      },
+      readdir: () => ['2', '10'],
+    };
+    const platform = createLinuxPlatform({ fs, pageSize: 4096, kill: () => undefined, totalMemoryBytes: () => 1 });
+    const [, kworker] = await platform.listProcesses(['REDLINE_RUN']);
+    expect(kworker).toEqual({ pid: 10, ppid: 2, pgid: 0, command: 'kworker/0:1-events', markers: {} });
+    table['/proc/10/stat'] = stat(10, 'kworker/0:1-mm_percpu_wq', 'I', 2, 0);
+    for (let i = 0; i < 10; i++) await platform.listProcesses(['REDLINE_RUN']);
+    expect(reads.filter((p) => !p.endsWith('/stat'))).toEqual([]);
+    // Not re-read between full rescans: 1 + the full one.
+    expect(reads.filter((p) => p === '/proc/10/stat')).toHaveLength(2);
   });
 });

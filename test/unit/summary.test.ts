@@ -63,3 +63,27 @@ describe('closing summary', () => {
     expect(fileLine(file({ path: 'p.test.ts', project: 'web', state: 'passed', cached: true }), c)).toBe(' ✓ [web] p.test.ts (0 tests) 10 ms (cached)');
   });
 });
+
+describe('a stopped file with --heap-snapshot', () => {
+  test('says what grew, names its snapshots from the root, and says why any is missing', () => {
+    const stopped = file({
+      path: 'hog.test.ts', state: 'stopped',
+      stopped: {
+        reason: 'memory', test: 'hoards', rssBytes: 990 * MB, atMs: 1200,
+        snapshots: ['/w/.redline/snapshots/7-hog.test.ts-guard1.heapsnapshot', '/elsewhere/7-hog.test.ts-guard2.heapsnapshot'],
+        grew: [{ name: 'HoardedRecord', countDelta: 280, bytesDelta: 11_200 }, { name: 'system / JSArrayBufferData', countDelta: 280, bytesDelta: 70 * MB }],
+        snapshotNote: 'no heap snapshot 2: …',
+      },
+    });
+    const text = summaryLines(report([stopped]), c).join('\n');
+    expect(text).toContain('   grew: HoardedRecord +280 objects, +10.9 KB');
+    expect(text).toContain('   grew: system / JSArrayBufferData +280 objects, +70.0 MB');
+    expect(text).toContain('   heap snapshots: .redline/snapshots/7-hog.test.ts-guard1.heapsnapshot, /elsewhere/7-hog.test.ts-guard2.heapsnapshot');
+    expect(text).toContain('   no heap snapshot 2: …');
+  });
+
+  test('without it, nothing more than before', () => {
+    const text = summaryLines(report([file({ path: 'hog.test.ts', state: 'stopped', stopped: { reason: 'memory', rssBytes: 990 * MB, atMs: 1200 } })]), c).join('\n');
+    expect(text).not.toMatch(/grew:|heap snapshot/);
+  });
+});

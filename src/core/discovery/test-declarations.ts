@@ -2,13 +2,19 @@
 // it has ever run (what the Test Explorer shows until a run's results replace it). A scan over
 // tokens, not a parser: it recognises `describe`/`suite`/`it`/`test` calls (and their chained
 // forms) anywhere in code, and nests a call under the describe whose argument list contains it.
+import { disambiguate, uniqueLeaf } from '../test-names';
 import { matchBrackets, tokenize, type Token } from './js-tokens';
 
 export type DeclarationKind = 'describe' | 'test';
 
 export interface TestDeclaration {
   readonly kind: DeclarationKind;
-  /** The name as written: decoded when a plain literal, the raw text when dynamic. */
+  /**
+   * The name as written: decoded when a plain literal, the raw text when dynamic. A test whose full
+   * name an earlier test of the file already has gets the " (k)" the runner gives it (see
+   * core/test-names), here and in `fullName`, so the item shown before a run is the one the run
+   * reports into. Describes keep their names: two of the same name are one block to Redline.
+   */
   readonly name: string;
   /** Enclosing describe names and this name joined with ' > ', as Vitest's full name without the file. */
   readonly fullName: string;
@@ -76,6 +82,8 @@ export function scanTestDeclarations(source: string): TestDeclaration[] {
   const open: OpenDescribe[] = [];
   // `const myTest = test.extend({…})` makes `myTest` declare tests too.
   const callees = new Map(CALLEES);
+  /** The tests in source order, which is Vitest's collection order (depth first). */
+  const tests: Mutable<TestDeclaration>[] = [];
   let i = 0;
   while (i < tokens.length) {
     while (open.length > 0 && i > open[open.length - 1]!.close) open.pop();
@@ -102,13 +110,26 @@ export function scanTestDeclarations(source: string): TestDeclaration[] {
       // Into the argument list, where its children are.
       i = call.open + 1;
     } else {
-      (parent ? parent.children : roots).push(base);
+      const test: Mutable<TestDeclaration> = { ...base };
+      tests.push(test);
+      (parent ? parent.children : roots).push(test);
       // A test's body declares nothing (Vitest refuses tests inside tests): skip it whole.
       i = call.close >= 0 ? call.close + 1 : tokens.length;
     }
   }
+  // Dynamic names (an `.each` pattern, an expression) take part as written: their items never
+  // match the run's names anyway, and this keeps their ids apart. A literal `.each` name stands for
+  // several tests at run time, which a static read cannot count; such files may number later
+  // duplicates differently until a run reports the real names.
+  const unique = disambiguate(tests.map((t) => t.fullName));
+  tests.forEach((t, k) => {
+    t.name = uniqueLeaf(t.name, t.fullName, unique[k]!);
+    t.fullName = unique[k]!;
+  });
   return roots;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `x.test(`, `x?.it(`, `#test(` and `function test(` are not Vitest's functions. */
 function calleePosition(prev: Token | undefined): boolean {

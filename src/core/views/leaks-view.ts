@@ -12,6 +12,9 @@ export interface GrewRow {
 export interface LeakCard {
   readonly key: string;
   readonly file: string;
+  /** What one step is: a test of one run, or a watch run (a climb across runs, core/run-trends). */
+  readonly per: 'test' | 'run';
+  /** "+2.0 MB / test", or "/ run" for a climb across runs. */
   readonly perTestText: string;
   readonly totalText: string;
   /** R², two decimals. */
@@ -22,7 +25,7 @@ export interface LeakCard {
   readonly series: Leak['series'] | null;
   readonly hint: string | null;
   readonly grew: readonly GrewRow[];
-  /** The post-GC series, bytes after each test, for the sparkline (null when the report has none). */
+  /** The post-GC series, bytes after each test (or at the end of each run), for the sparkline (null when the report has none). */
   readonly points: readonly number[] | null;
   readonly pointsRangeText: string | null;
   readonly snapshots: readonly { readonly label: string; readonly path: string; readonly name: string }[];
@@ -40,7 +43,8 @@ export function leakCards(leaks: readonly Leak[]): LeakCard[] {
     .map((leak, index) => ({
       key: `${index}:${leak.file}`,
       file: leak.file,
-      perTestText: `${signed(leak.bytesPerTest)} / test`,
+      per: leak.per ?? 'test',
+      perTestText: `${signed(leak.bytesPerTest)} / ${leak.per ?? 'test'}`,
       totalText: signed(leak.totalBytes),
       fitText: clampFit(leak.fit).toFixed(2),
       samples: leak.samples,
@@ -51,7 +55,7 @@ export function leakCards(leaks: readonly Leak[]): LeakCard[] {
         .sort((a, b) => b.bytesDelta - a.bytesDelta)
         .map((g) => ({ name: g.name, countText: `${g.countDelta >= 0 ? '+' : ''}${g.countDelta.toLocaleString('en-US')} objects`, bytesText: signed(g.bytesDelta) })),
       points: leak.points && leak.points.length >= 2 ? leak.points : null,
-      pointsRangeText: leak.points && leak.points.length >= 2 ? rangeText(leak.points) : null,
+      pointsRangeText: leak.points && leak.points.length >= 2 ? rangeText(leak.points, leak.per ?? 'test') : null,
       snapshots: (leak.snapshots ?? []).map((path, i, all) => ({
         label: all.length === 2 ? (i === 0 ? 'Early snapshot' : 'Late snapshot') : `Snapshot ${i + 1}`,
         path,
@@ -80,8 +84,8 @@ export function sparklinePath(points: readonly number[], width: number, height: 
   return path;
 }
 
-function rangeText(points: readonly number[]): string {
-  return `${formatBytes(points[0]!)} → ${formatBytes(points.at(-1)!)} after garbage collection, over ${points.length} tests`;
+function rangeText(points: readonly number[], per: 'test' | 'run'): string {
+  return `${formatBytes(points[0]!)} → ${formatBytes(points.at(-1)!)} after garbage collection, over ${points.length} ${per}s`;
 }
 
 function signed(bytes: number): string {

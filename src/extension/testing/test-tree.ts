@@ -175,6 +175,9 @@ export class TestTree implements vscode.Disposable {
     for (const decl of declared) {
       const parentName = decl.fullName.length > decl.name.length ? decl.fullName.slice(0, decl.fullName.length - decl.name.length - NAME_SEPARATOR.length) : '';
       const parent = parentName ? byName.get(parentName) : undefined;
+      // Two describes of one name are one item (the same id), as a run reports them: the tests
+      // of the second join the first's, under their unique names, instead of replacing them.
+      if (decl.kind === 'describe' && byName.has(decl.fullName)) continue;
       const id = `${item.id}#${decl.fullName}`;
       const child = this.controller.createTestItem(id, decl.name, item.uri);
       child.range = new vscode.Range(decl.line - 1, decl.column, Math.max(decl.line, decl.endLine) - 1, 0);

@@ -66,7 +66,12 @@ export interface ProcStat {
   readonly pgrp: number;
   /** Clock ticks after boot; with the pid, names one process even after the pid is reused. */
   readonly starttime: string;
+  /** The kernel's PF_* flags of the process (its main thread). */
+  readonly flags: number;
 }
+
+/** Set by the kernel when a process begins to exit: from then on it never runs its own code again. */
+const PF_EXITING = 0x4;
 
 /**
  * Parses /proc/<pid>/stat. The comm field is in parentheses and may itself contain spaces and
@@ -81,7 +86,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const pgrp = Number(fields[2]);
   if (fields.length < 3 || !Number.isInteger(ppid) || !Number.isInteger(pgrp)) return undefined;
   // Field 22 of the whole line (20th after the comm): start time in clock ticks since boot.
-  return { comm: text.slice(open + 1, close), state: fields[0] ?? '', ppid, pgrp, starttime: fields[19] ?? '' };
+  return { comm: text.slice(open + 1, close), state: fields[0] ?? '', ppid, pgrp, starttime: fields[19] ?? '', flags: Number(fields[6]) || 0 };
 }
 
 function parseEnviron(text: string, names: ReadonlySet<string>): Record<string, string> {
@@ -136,34 +141,88 @@ export function posixIsAlive(kill: KillFn, pid: number): boolean {
   }
 }
 
+interface Known {
+  readonly id: string;
+  readonly command: string;
+  readonly markers: Record<string, string> | undefined;
+  /** The marker names the environment was read for. */
+  readonly names: string;
+  ppid: number;
+  pgid: number;
+}
+
+/** Every this many rescans, every process's stat is read again (see `liveSet`). */
+const FULL_RESCAN_EVERY = 10;
+
+function infoOf(pid: number, entry: Known): ProcessInfo {
+  const info: ProcessInfo = { pid, ppid: entry.ppid, pgid: entry.pgid, command: entry.command };
+  return entry.markers === undefined ? info : { ...info, markers: entry.markers };
+}
+
 export function createLinuxPlatform(deps: LinuxPlatformDeps = {}): Platform {
   const fs = deps.fs ?? realProcFs;
   const pageSize = deps.pageSize ?? systemPageSize();
   const kill = deps.kill ?? defaultKill;
-  const ownStat = parseProcStat(fs.readFile('/proc/self/stat') ?? '');
-  const ownPgid = ownStat?.pgrp;
+  const ownStatText = fs.readFile('/proc/self/stat') ?? '';
+  const ownPgid = parseProcStat(ownStatText)?.pgrp;
 
   // The command line and the environment of a process only change when it execs, which also
   // changes its comm: keyed by pid, start time and comm, they are read once per process, not at
   // every rescan (reading every environ at 2 Hz was most of the guard's cost).
-  const known = new Map<number, { id: string; command: string; markers: Record<string, string> | undefined; names: string }>();
+  const known = new Map<number, Known>();
+  const ownPid = Number(ownStatText.split(' ')[0]);
+  let scans = 0;
 
   function readProcess(pid: number, markerNames: ReadonlySet<string>, namesKey: string): ProcessInfo | undefined {
     const text = fs.readFile(`/proc/${pid}/stat`) ?? '';
     const stat = parseProcStat(text);
     if (!stat) return undefined; // exited since readdir
-    const id = `${stat.starttime}:${stat.comm}`;
+    // Kernel threads (kthreadd and its children) never exec and have no command line or
+    // environment, but a kworker renames itself as it picks up work: known by start time alone.
+    // Not caching them re-read three files for each of them at every rescan.
+    const kernel = pid === 2 || stat.ppid === 2;
+    const id = kernel ? `${stat.starttime}:kernel` : `${stat.starttime}:${stat.comm}`;
     let entry = known.get(pid);
     if (!entry || entry.id !== id || entry.names !== namesKey) {
       // Arguments are NUL-separated (with a trailing NUL); kernel threads and zombies have none.
-      const cmdline = (fs.readFile(`/proc/${pid}/cmdline`) ?? '').replace(/\0+$/, '').replaceAll('\0', ' ');
-      const environ = markerNames.size > 0 ? fs.readFile(`/proc/${pid}/environ`) : undefined;
-      entry = { id, command: cmdline || stat.comm, markers: environ === undefined ? undefined : parseEnviron(environ, markerNames), names: namesKey };
+      const cmdline = kernel ? '' : (fs.readFile(`/proc/${pid}/cmdline`) ?? '').replace(/\0+$/, '').replaceAll('\0', ' ');
+      const environ = markerNames.size === 0 ? undefined : kernel ? '' : fs.readFile(`/proc/${pid}/environ`);
+      entry = { id, command: cmdline || stat.comm, markers: environ === undefined ? undefined : parseEnviron(environ, markerNames), names: namesKey, ppid: stat.ppid, pgid: stat.pgrp };
       // A zombie has no cmdline yet: do not remember an empty one.
-      if (cmdline) known.set(pid, entry);
+      if (cmdline || kernel) known.set(pid, entry);
+    } else {
+      entry.ppid = stat.ppid;
+      entry.pgid = stat.pgrp;
     }
-    const info: ProcessInfo = { pid, ppid: stat.ppid, pgid: stat.pgrp, command: entry.command };
-    return entry.markers === undefined ? info : { ...info, markers: entry.markers };
+    return infoOf(pid, entry);
+  }
+
+  /**
+   * The processes whose stat must be read afresh at this rescan: this process, every process
+   * carrying a marker (the runs' own, wherever they were re-parented), and their descendants. A
+   * process outside that set can never join it — a parent is only ever replaced by init or a
+   * subreaper, and a new child is a new pid, always read — so its cached ppid and pgid stand. On a
+   * desktop with hundreds of processes, reading every stat every second was most of the guard's
+   * idle cost; a full rescan every FULL_RESCAN_EVERY rescans still catches a reused pid.
+   */
+  function liveSet(namesKey: string): Set<number> {
+    const live = new Set<number>([ownPid]);
+    const children = new Map<number, number[]>();
+    for (const [pid, entry] of known) {
+      if (entry.names === namesKey && entry.markers && Object.keys(entry.markers).length > 0) live.add(pid);
+      const siblings = children.get(entry.ppid);
+      if (siblings) siblings.push(pid);
+      else children.set(entry.ppid, [pid]);
+    }
+    const queue = [...live];
+    for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+      for (const child of children.get(pid) ?? []) {
+        if (live.has(child)) continue;
+        live.add(child);
+        queue.push(child);
+      }
+    }
+    return live;
   }
 
   return {
@@ -171,13 +230,16 @@ export function createLinuxPlatform(deps: LinuxPlatformDeps = {}): Platform {
     async listProcesses(markerNames) {
       const names = new Set(markerNames);
       const namesKey = [...names].sort().join(',');
+      const full = scans++ % FULL_RESCAN_EVERY === 0;
+      const live = full ? undefined : liveSet(namesKey);
       const table: ProcessInfo[] = [];
       const seen = new Set<number>();
       for (const entry of fs.readdir('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
         const pid = Number(entry);
         seen.add(pid);
-        const info = readProcess(pid, names, namesKey);
+        const cached = live && !live.has(pid) ? known.get(pid) : undefined;
+        const info = cached && cached.names === namesKey ? infoOf(pid, cached) : readProcess(pid, names, namesKey);
         if (info) table.push(info);
       }
       for (const pid of known.keys()) if (!seen.has(pid)) known.delete(pid);
@@ -201,9 +263,13 @@ export function createLinuxPlatform(deps: LinuxPlatformDeps = {}): Platform {
     isAlive(pid) {
       if (!posixIsAlive(kill, pid)) return false;
       // A zombie still answers kill(pid, 0) until its parent reaps it, but it holds no memory and
-      // runs nothing: for stopping, it is dead.
+      // runs nothing: for stopping, it is dead. So is a process the kernel has begun to tear down
+      // (PF_EXITING): it will never run another instruction of its own. Freeing its memory is the
+      // kernel's work from there — milliseconds for 3 GB on an idle machine, but the dying
+      // process frees it on its own time slices, so on busy CPUs it took over a second to become
+      // a zombie; the guard keeps counting its RSS meanwhile.
       const stat = parseProcStat(fs.readFile(`/proc/${pid}/stat`) ?? '');
-      return stat === undefined ? true : stat.state !== 'Z' && stat.state !== 'X';
+      return stat === undefined ? true : stat.state !== 'Z' && stat.state !== 'X' && (stat.flags & PF_EXITING) === 0;
     },
     totalMemoryBytes: deps.totalMemoryBytes ?? totalmem,
   };

@@ -6,11 +6,13 @@
 // It must stay tiny and dependency-free: it is loaded once per test file.
 import { connect, type Socket } from 'node:net';
 import { join, relative, sep } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { ProbeMessage, RunnerToProbe } from '../../protocol/probe';
 import { ENV } from '../../protocol/probe-env';
 import { listenPath } from './listen-path';
 import { getGc } from './gc';
+import { disambiguate } from '../../core/test-names';
+import { snapshotCostEstimate } from '../../core/guard-snapshots';
 
 interface VitestApi {
   beforeEach(fn: (ctx: { task: TaskLike }) => void): void;
@@ -55,50 +57,108 @@ if (socketPath && vitestEntry && root) {
     realSetInterval(() => send({ t: 'beat', pid }), 500).unref();
 
     vitest.beforeEach(({ task }) => send({ t: 'testStart', pid, file, fullName: fullNameOf(task) }));
-    // Leak detection wants post-GC figures after every test, but a full collection costs ~10 ms
-    // with Vitest loaded — more than most tests. So: a cheap young-generation collection after
-    // every test, and a full one only when memory has grown by more than the smallest leak worth
-    // reporting since the last full one (and for the first test). A file that does not grow pays
-    // for almost no full collections; a leaking one gets an exact series; for the tests in
-    // between, the last full figures stand (memory cannot have grown much past them).
+    // Leak detection wants post-GC figures, but a full collection costs ~10 ms with Vitest
+    // loaded — more than most tests. So, two savings:
+    // - A long file is measured on a grid: after every k-th test, k chosen from the number of
+    //   tests the file will run so that it gets about LEAK_POINTS samples (k = 1 up to twice
+    //   that). A steady leak is as steady every third test as after each; the runner judges the
+    //   grid's samples with the stride and reports rates per test.
+    // - At a grid point, a cheap young-generation collection first, and a full one only when
+    //   memory has grown by more than the smallest leak worth reporting since the last full one
+    //   (and for the first test). A file that does not grow pays for almost no full collections;
+    //   when it has not grown, the last full figures stand (memory cannot be much past them).
+    //   While the full collections keep finding growth, the young one is skipped: it would only
+    //   copy the file's surviving objects once more before the full one that follows anyway.
+    // Measured on bench/leaks.mjs's corpus (half the files leak up to 4 MB per test, so a full
+    // collection there marks 100 MB and more): the collections' time fell from 18 s to 10 s.
     const leakProbe = process.env[ENV.probeGc] === '1';
+    let stride = 1;
     const growthForFullGc = Number(process.env[ENV.probeGcGrowth] ?? 512 * 1024);
     let lastFull: NodeJS.MemoryUsage | undefined;
+    let growing = false;
     const postGc = (): NodeJS.MemoryUsage => {
       const gc = getGc();
-      gc({ type: 'minor' });
-      const now = process.memoryUsage();
-      if (lastFull) {
+      if (lastFull && !growing) {
+        gc({ type: 'minor' });
+        const now = process.memoryUsage();
         const delta = now.heapUsed + now.external - (lastFull.heapUsed + lastFull.external);
         // Below the last full figure: memory was freed since, and this reading is the better one.
         if (delta < 0) lastFull = now;
         if (delta < growthForFullGc) return lastFull;
       }
-      // Twice: on Node 20 a Buffer freed by one collection leaves `external` only at the next,
-      // which made a bounded cache of Buffers climb one entry per full collection.
+      // Then a young-generation one: on Node 20 a Buffer freed by a full collection leaves
+      // `external` only at the next collection of any kind (which made a bounded cache of Buffers
+      // climb one entry per collection); a minor one is enough and costs a tenth of a full one.
       gc();
-      gc();
+      gc({ type: 'minor' });
+      const before = lastFull;
       lastFull = process.memoryUsage();
+      growing = before !== undefined && lastFull.heapUsed + lastFull.external - (before.heapUsed + before.external) >= growthForFullGc;
       return lastFull;
     };
     // --heap-snapshot: two snapshots per file, early (after the second test) and at its end, so
-    // a suspected leak can say which constructors grew in between. Both after a collection.
+    // a suspected leak can say which constructors grew in between. Both after a collection. Only
+    // where leaks are judged; without leak detection the guard's snapshots of a runaway remain.
     const snapshotDir = process.env[ENV.heapSnapshotDir];
     let testsDone = 0;
     const snapshot = (phase: 'early' | 'late'): void => {
-      if (!snapshotDir) return;
+      if (!snapshotDir || !leakProbe) return;
       getGc()();
       const path = join(snapshotDir, `${pid}-${file.replace(/[^\w.-]+/g, '_')}-${phase}.heapsnapshot`);
+      // Said first: no heartbeat while V8 writes, and the RSS it adds is not the file's growth.
+      send({ t: 'snapshot', pid, file, phase, path, status: 'writing' });
       try {
         writeHeapSnapshot(path);
         send({ t: 'snapshot', pid, file, phase, path });
-      } catch {
+      } catch (error) {
         // A full disk or a missing folder must not fail the user's tests.
+        send({ t: 'snapshot', pid, file, phase, path, status: 'declined', error: error instanceof Error ? error.message : String(error) });
       }
     };
+    // The guard's snapshots of a runaway (core/guard-snapshots.ts), asked over the socket: written
+    // only if this heap's estimated cost fits the room the guard gives, and acknowledged first, so
+    // the guard knows the silence that follows (no heartbeat while V8 writes) is its own doing.
+    if (snapshotDir) {
+      // The small-object spaces: a snapshot's cost follows the number of objects, and large
+      // objects (big arrays, strings) are one each; Buffers' memory is outside the heap.
+      const smallBytes = (): number => getHeapSpaceStatistics().reduce((n, s) => (s.space_name.includes('large_object') ? n : n + s.space_used_size), 0);
+      const smallAtStartBytes = smallBytes();
+      let previous: { smallBytes: number; costBytes: number } | undefined;
+      socket.on('redline:snapshot', (request: Extract<RunnerToProbe, { t: 'snapshot' }>) => {
+        // Read too late: the guard has stopped waiting, and its room is stale.
+        if (performance.timeOrigin + performance.now() > request.before) return;
+        const phase = request.shot === 1 ? 'guard1' : 'guard2';
+        const path = join(snapshotDir, `${pid}-${file.replace(/[^\w.-]+/g, '_')}-${phase}.heapsnapshot`);
+        const heapBytes = smallBytes();
+        const estimateBytes = snapshotCostEstimate({ smallBytes: heapBytes, smallAtStartBytes, ...(previous ? { previous } : {}) });
+        const figures = { heapBytes, estimateBytes, roomBytes: request.roomBytes };
+        if (estimateBytes > request.roomBytes) {
+          send({ t: 'snapshot', pid, file, phase, path, status: 'declined', ...figures });
+          return;
+        }
+        send({ t: 'snapshot', pid, file, phase, path, status: 'writing', ...figures });
+        const rssBefore = process.memoryUsage.rss();
+        const maxBefore = process.resourceUsage().maxRSS * 1024;
+        const startedAt = performance.now();
+        try {
+          writeHeapSnapshot(path);
+        } catch (error) {
+          send({ t: 'snapshot', pid, file, phase, path, status: 'declined', ...figures, error: error instanceof Error ? error.message : String(error) });
+          return;
+        }
+        const ms = performance.now() - startedAt;
+        // The peak: glibc keeps most of it afterwards, but not always all of it.
+        const maxAfter = process.resourceUsage().maxRSS * 1024;
+        const costBytes = Math.max(process.memoryUsage.rss(), maxAfter > maxBefore ? maxAfter : 0) - rssBefore;
+        previous = { smallBytes: heapBytes, costBytes: Math.max(costBytes, 1) };
+        send({ t: 'snapshot', pid, file, phase, path, status: 'written', ...figures, costBytes, ms });
+      });
+    }
     vitest.afterEach(({ task }) => {
-      if (++testsDone === 2) snapshot('early');
-      const m = leakProbe ? postGc() : process.memoryUsage();
+      if (++testsDone === 1 && leakProbe) stride = Math.max(1, Math.floor(testsToRun(task) / LEAK_POINTS));
+      if (testsDone === 2) snapshot('early');
+      const exact = leakProbe && (testsDone - 1) % stride === 0;
+      const m = exact ? postGc() : process.memoryUsage();
       send({
         t: 'testEnd',
         pid,
@@ -110,6 +170,7 @@ if (socketPath && vitestEntry && root) {
         maxRss: process.resourceUsage().maxRSS * 1024,
         failed: (task.result?.errors?.length ?? 0) > 0,
         durationMs: task.result?.startTime ? Math.max(0, Date.now() - task.result.startTime) : 0,
+        ...(leakProbe ? { exact, stride } : {}),
       });
     });
     vitest.afterAll(() => {
@@ -117,6 +178,25 @@ if (socketPath && vitestEntry && root) {
       send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024, modules: loadedModules(root) });
     });
   }
+}
+
+/** Samples a long file's leak series aims at (see the grid above). */
+const LEAK_POINTS = 6;
+
+interface CollectedTask {
+  type?: string;
+  mode?: string;
+  tasks?: CollectedTask[];
+}
+
+/** The tests of the test's file that will run (Vitest has collected the whole file by now). */
+function testsToRun(task: TaskLike & { file?: TaskLike }): number {
+  // Vitest 2+ gives every task its file; a top-level test has no `suite` there.
+  let top: TaskLike = task.file ?? task;
+  while (top.suite) top = top.suite;
+  const count = (t: CollectedTask): number =>
+    t.type === 'test' ? (t.mode === 'skip' || t.mode === 'todo' ? 0 : 1) : (t.tasks ?? []).reduce((n, c) => n + count(c), 0);
+  return count(top as CollectedTask);
 }
 
 function open(path: string): Promise<Socket | undefined> {
@@ -148,6 +228,8 @@ function waitForGo(socket: Socket): Promise<void> {
         }
         if (msg.t === 'go') resolve();
         else if (msg.t === 'gc') getGc()();
+        // --heap-snapshot: handled where the file's figures are (see `snapshot`).
+        else if (msg.t === 'snapshot') socket.emit('redline:snapshot', msg);
       }
     });
     // The runner went away: do not hold the worker hostage.
@@ -156,8 +238,53 @@ function waitForGo(socket: Socket): Promise<void> {
   });
 }
 
-/** "describe > inner > test", without the file, the way the report names tests. */
+/**
+ * "describe > inner > test", without the file, the way the report names tests: made unique within
+ * the file by the runner's rule (core/test-names), since the runner matches these messages to
+ * Vitest's results by name and the guard names a runaway test by it.
+ */
 function fullNameOf(task: TaskLike): string {
+  // The file task, from `file`: a test's `suite` chain ends at its outermost describe (or at
+  // nothing, for a test outside any), not at the file.
+  const file = (task as TaskTree).file;
+  if (!file) return plainFullNameOf(task);
+  let names = uniqueNames.get(file);
+  if (!names) {
+    // Vitest has collected the whole file before its first test starts: the list is complete.
+    const tests = testsInOrder(file);
+    const unique = disambiguate(tests.map(plainFullNameOf));
+    names = new Map(tests.map((t, i) => [t, unique[i]!]));
+    uniqueNames.set(file, names);
+  }
+  return names.get(task) ?? plainFullNameOf(task);
+}
+
+/** Per file task, its tests' unique full names: worked out once per file, not once per test. */
+const uniqueNames = new WeakMap<TaskLike, Map<TaskLike, string>>();
+
+/** A task with its children, as Vitest's worker holds the collected file. */
+interface TaskTree extends TaskLike {
+  type?: string;
+  tasks?: TaskTree[];
+  /** Every task's file task (the one with `filepath`). */
+  file?: TaskTree;
+}
+
+/** The file's tests depth first in declaration order, as the runner's `allTests()` lists them. */
+function testsInOrder(root: TaskTree): TaskLike[] {
+  const out: TaskLike[] = [];
+  const visit = (t: TaskTree): void => {
+    for (const child of t.tasks ?? []) {
+      if (child.type === 'suite') visit(child);
+      else out.push(child);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** The name as Vitest gives it, not yet unique. */
+function plainFullNameOf(task: TaskLike): string {
   const names = [task.name];
   for (let s = task.suite; s && s.filepath === undefined; s = s.suite) names.unshift(s.name);
   return names.join(' > ');

@@ -10,16 +10,17 @@ const SPARK_W = 240;
 const SPARK_H = 44;
 
 export function renderLeakCard(card: LeakCard): HTMLElement {
+  const runs = card.per === 'run';
   return h(
     'article',
-    { class: 'leak-card', attrs: { 'aria-label': `Suspected leak in ${card.file}` } },
+    { class: 'leak-card', attrs: { 'aria-label': `Suspected leak${runs ? ' across runs' : ''} in ${card.file}` } },
     h(
       'header',
       { class: 'leak-header' },
       icon('flame', 'leak-icon'),
       fileLink(card.file),
       h('span', { class: 'row-spacer' }),
-      h('span', { class: 'leak-total', title: 'Total growth over the file, after garbage collection' }, card.totalText),
+      h('span', { class: 'leak-total', title: runs ? 'Total growth across the watch runs, after garbage collection' : 'Total growth over the file, after garbage collection' }, card.totalText),
     ),
     h(
       'div',
@@ -27,9 +28,11 @@ export function renderLeakCard(card: LeakCard): HTMLElement {
       h(
         'dl',
         { class: 'leak-figures' },
-        figure('Per test', card.perTestText, 'Fitted growth of post-GC memory per test (Theil–Sen slope)'),
+        runs
+          ? figure('Per run', card.perTestText, 'Fitted growth per watch run of the file’s post-GC memory at its end (Theil–Sen slope)')
+          : figure('Per test', card.perTestText, 'Fitted growth of post-GC memory per test (Theil–Sen slope)'),
         figure('Fit (R²)', card.fitText, 'How well a straight line fits the series: 1.00 is a perfectly steady climb'),
-        figure('Samples', String(card.samples), 'Tests measured in the file'),
+        figure('Samples', String(card.samples), runs ? 'Watch runs of the file measured' : 'Tests measured in the file'),
         card.seriesText ? figure('Memory', card.seriesText, 'Which memory grew') : null,
       ),
       card.points ? sparkline(card.points, card.pointsRangeText ?? '') : null,

@@ -288,6 +288,43 @@ describe('positions', () => {
   });
 });
 
+// The runner's rule (core/test-names): the k-th test of a full name in the file gets " (k)", so the
+// item the Test Explorer shows before a run is the one the run reports into.
+describe('tests of one full name', () => {
+  test('two in one describe: the second gets (2), in name and fullName', () => {
+    const src = "describe('d', () => {\n  it('works', f);\n  it('other', f);\n  it('works', f);\n});";
+    expect(flat(src).map((d) => [d.name, d.fullName, d.line])).toEqual([
+      ['d', 'd', 1], ['works', 'd > works', 2], ['other', 'd > other', 3], ['works (2)', 'd > works (2)', 4],
+    ]);
+  });
+
+  test('two describes of one name, each with it("x"): describes keep their name, the second x gets (2)', () => {
+    const src = "describe('A', () => { it('x', f); });\ndescribe('A', () => { it('x', f); it('y', f); });";
+    expect(fullNames(src)).toEqual(['A', 'A > x', 'A', 'A > x (2)', 'A > y']);
+    const tree = findTestDeclarations(src);
+    expect(tree[1]!.children!.map((d) => d.name)).toEqual(['x (2)', 'y']);
+  });
+
+  test('three of a kind, in declaration order across nesting', () => {
+    const src = "test('t', f);\ndescribe('d', () => { test('t', f); });\ntest('t', f);\ntest.skip('t', f);\ntest.todo('t');";
+    expect(fullNames(src)).toEqual(['t', 'd', 'd > t', 't (2)', 't (3)', 't (4)']);
+  });
+
+  test('a name written with " (2)" keeps it; the duplicate takes the next free number', () => {
+    expect(fullNames("test('x', f); test('x', f); test('x (2)', f);")).toEqual(['x', 'x (3)', 'x (2)']);
+  });
+
+  test('no duplicates: names as written', () => {
+    expect(fullNames("describe('a', () => { test('x', f); }); describe('b', () => { test('x', f); }); test('x', f);"))
+      .toEqual(['a', 'a > x', 'b', 'b > x', 'x']);
+  });
+
+  test('dynamic names take part as written', () => {
+    const src = "test.each([1, 2])('row %s', f);\ntest.each([3])('row %s', f);";
+    expect(flat(src).map((d) => [d.name, d.dynamic])).toEqual([['row %s', true], ['row %s (2)', true]]);
+  });
+});
+
 describe('broken input', () => {
   test('an unterminated describe still holds what follows; endLine is the last line', () => {
     const src = "describe('open', () => {\n  test('a', () => {});\n  test('b', () => {";
