@@ -1,9 +1,9 @@
 // The closing summary of `redline run`: counts, memory, and then every stopped file and every
 // failing test by name, so nobody has to scroll back through the run to find what went wrong.
 import pc from 'picocolors';
-import { isAbsolute, relative, sep } from 'node:path';
-import type { FileReport, HeapGrowth, RunReport, TestError } from '../protocol/report';
+import type { FileReport, RunReport, TestError } from '../protocol/report';
 import { formatBytes, formatDuration } from '../core/format';
+import { GREW_LINES, growthText, stopSnapshotLines } from '../core/stop-snapshots-text';
 
 type ColorName = 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan' | 'magenta' | 'bgRed' | 'bgYellow' | 'bgMagenta' | 'black' | 'white';
 /** The colours the summary uses; tests pass identity functions to read the plain text. */
@@ -97,10 +97,9 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
       const gone = st.killMs !== undefined ? ` (gone ${formatDuration(st.killMs)} later)` : '';
       lines.push(`   ${why} ${formatDuration(st.atMs)} into the run${gone}`);
       lines.push(`   ${st.test ? `running test: ${c.bold(st.test)}` : 'no test had started (it was loading the file)'}`);
-      // --heap-snapshot: what it was filling memory with, as a leak alert says what grew.
-      for (const g of (st.grew ?? []).slice(0, 5)) lines.push(`   ${c.dim('grew:')} ${growthText(g)}`);
-      if (st.snapshots && st.snapshots.length > 0) lines.push(`   ${c.dim('heap snapshots:')} ${st.snapshots.map((p) => displayPath(report.root, p)).join(', ')}`);
-      if (st.snapshotNote) lines.push(`   ${c.dim(st.snapshotNote)}`);
+      // --heap-snapshot: what it was filling memory with, as a leak alert says what grew (the
+      // editor's Test Explorer message says the same lines).
+      for (const l of stopSnapshotLines(st, report.root)) lines.push(`   ${l.label ? `${c.dim(l.label)} ${l.text}` : c.dim(l.text)}`);
     }
   }
   for (const f of broken) {
@@ -133,23 +132,15 @@ export function summaryLines(report: RunReport, c: Colors = pc): string[] {
       `   +${formatBytes(leak.totalBytes)} over ${leak.samples} ${step}s after garbage collection · fit ${leak.fit.toFixed(2)}`,
     );
     if (leak.hint) lines.push(`   ${c.dim(leak.hint)}`);
-    for (const g of (leak.grew ?? []).slice(0, 5)) lines.push(`   ${c.dim('grew:')} ${growthText(g)}`);
+    for (const g of (leak.grew ?? []).slice(0, GREW_LINES)) lines.push(`   ${c.dim('grew:')} ${growthText(g)}`);
+    // --heap-snapshot: why there is nothing to compare (a snapshot declined for room, or failed).
+    if (leak.snapshotNote) lines.push(`   ${c.dim(leak.snapshotNote)}`);
   }
   if (report.orphans.length > 0) {
     lines.push('', ` ${c.bgYellow(c.black(' ORPHANS '))} ${report.orphans.length} process${report.orphans.length === 1 ? '' : 'es'} left running by tests ${report.orphans.length === 1 ? 'was' : 'were'} stopped:`);
     for (const o of report.orphans.slice(0, 10)) lines.push(`   pid ${o.pid} ${c.dim(o.command.slice(0, 80))}${o.file ? ` ${c.dim('from')} ${o.file}` : ''}`);
   }
   return lines;
-}
-
-function growthText(g: HeapGrowth): string {
-  return `${g.name} +${g.countDelta} objects, +${formatBytes(g.bytesDelta)}`;
-}
-
-/** A snapshot's path from the root when it lies below it (.redline/snapshots/…), else as it is. */
-function displayPath(root: string, path: string): string {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
 }
 
 function errorLines(e: TestError, c: Colors, showDiff: boolean): string[] {

@@ -87,7 +87,7 @@ const RunSchema = z
   .strictObject({
     workers: setting(
       z.union([z.int().positive(), z.literal('auto')]),
-      'Number of test worker processes, or "auto" to let Vitest decide.',
+      'Number of test worker processes, or "auto": the maxWorkers of the Vitest config if it sets one, else one per core less one, and at least two (the memory guard throttles when memory runs short).',
       'a positive whole number of workers, or "auto"',
     ).default('auto'),
     fileTimeoutS: setting(

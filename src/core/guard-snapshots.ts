@@ -37,6 +37,10 @@
 // every heap above but objects of two fields) and declines when it does not fit, so a snapshot
 // does not push the tree over the line by itself. The guard still watches while one is written:
 // the terminal tier is never suspended, and a snapshot cut short by it is deleted.
+// The file's own early and late snapshots (leak detection) cost the same, and at a small limit a
+// late one could push a grown file over the terminal tier by itself: the probe asks the guard for
+// the room first (its latest sample, snapshotRoomBytes) and writes only when the same estimate
+// fits (snapshotFits); declined, the leak says so (declinedSnapshotNote).
 // The worker is quiet (core/guard-policy.ts: no file timeout, not the emergency tier's pick)
 // while asked, while writing — the guard's snapshots or the file's own early and late ones,
 // which the probe announces the same way — and for a second after, while what the snapshot
@@ -123,7 +127,7 @@ export function snapshotRequests(treeRssBytes: number, workers: readonly Snapsho
   if (s.done || s.pending || s.asked >= 2 || biggest.busy === true) return [];
   const { limitBytes, tiers } = config;
   const share = (percent: number): number => (limitBytes * percent) / 100;
-  const roomBytes = Math.floor(tierThreshold('terminal', limitBytes, tiers) - treeRssBytes - share(SNAPSHOT_MARGIN_PERCENT));
+  const roomBytes = snapshotRoomBytes(treeRssBytes, config);
   if (roomBytes <= 0) return [];
   if (s.asked === 0) {
     const grown = s.baseBytes !== undefined && biggest.rssBytes - s.baseBytes >= share(FIRST_SNAPSHOT_GROWTH_PERCENT);
@@ -137,6 +141,12 @@ export function snapshotRequests(treeRssBytes: number, workers: readonly Snapsho
   const ahead = Math.max(0, biggest.growthBytesPerS ?? 0) * (SNAPSHOT_LOOKAHEAD_MS / 1000);
   const closing = s.firstCostBytes !== undefined && roomBytes - ahead < SNAPSHOT_CLOSING_FACTOR * s.firstCostBytes;
   return grown || closing ? [{ pid: biggest.pid, shot: 2, roomBytes }] : [];
+}
+
+/** How much the tree may still grow before the terminal tier, less the margin (may be negative). */
+export function snapshotRoomBytes(treeRssBytes: number, config: SnapshotConfig): number {
+  const { limitBytes, tiers } = config;
+  return Math.floor(tierThreshold('terminal', limitBytes, tiers) - treeRssBytes - (limitBytes * SNAPSHOT_MARGIN_PERCENT) / 100);
 }
 
 /**
@@ -199,4 +209,33 @@ export function snapshotCostEstimate(input: SnapshotCostInput): number {
   }
   const base = Math.min(smallBytes, smallAtStartBytes);
   return Math.round(SNAPSHOT_FIXED_BYTES + SNAPSHOT_BASE_RATIO * base + SNAPSHOT_GROWTH_RATIO * Math.max(0, smallBytes - base));
+}
+
+/**
+ * Whether a snapshot estimated at `estimateBytes` (snapshotCostEstimate) may be written in the
+ * room the guard gave. No answer (`undefined`: the runner did not say in time) is no room: a
+ * snapshot is a diagnosis, never worth a stopped file.
+ */
+export function snapshotFits(estimateBytes: number, roomBytes: number | undefined): boolean {
+  return roomBytes !== undefined && estimateBytes <= roomBytes;
+}
+
+export interface DeclinedSnapshot {
+  /** Bytes of the heap's small-object spaces, the estimate and the room given (the probe's figures). */
+  readonly heapBytes?: number;
+  readonly estimateBytes?: number;
+  readonly roomBytes?: number;
+  /** Writing failed (a full disk): why. */
+  readonly error?: string;
+}
+
+/** Why a snapshot is missing, for the report: `which` is "heap snapshot 2", "late heap snapshot"… */
+export function declinedSnapshotNote(which: string, d: DeclinedSnapshot): string {
+  if (d.error !== undefined) return `${which} could not be written: ${d.error}`;
+  if (d.roomBytes === undefined) return `no ${which}: the runner did not say in time how much room was left below the terminal tier`;
+  return `no ${which}: writing one would have taken about ${mb(d.estimateBytes ?? 0)} more (V8 needs several hundred bytes per object, and the heap held ${mb(d.heapBytes ?? 0)} of small objects); ${mb(Math.max(0, d.roomBytes))} were left below the terminal tier`;
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
 }

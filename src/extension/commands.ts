@@ -1,6 +1,7 @@
 // Every `redline.*` command: the palette, the panels' buttons and the status bar all come here,
 // so each action has one implementation with one set of confirmations. Destructive actions
 // (restore, resets) always ask, and say which backup undoes them.
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Target } from '../core/approve-targets';
@@ -20,6 +21,11 @@ export interface CommandContext {
   readonly controller: vscode.TestController;
   readonly log: vscode.LogOutputChannel;
   readonly showPanel: (kind: PanelKind) => void;
+  /**
+   * The folder the status bar and panels show (multi-root): a command run from a panel acts on
+   * the panel's folder, where no text editor is active to say which.
+   */
+  readonly focused?: () => WorkspaceSession | undefined;
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -194,9 +200,15 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const at = typeof line === 'number' && line > 0 ? new vscode.Range(line - 1, 0, line - 1, 0) : undefined;
       await vscode.window.showTextDocument(uri, at ? { selection: at } : {});
     }),
-    reg(COMMANDS.openHeapSnapshot, async (path?: string) => {
-      const session = ctx.sessions().find((s) => typeof path === 'string' && isInside(s.snapshotsDir(), path));
-      if (!session || typeof path !== 'string') return void vscode.window.showWarningMessage('Redline: that heap snapshot is not in a workspace .redline/snapshots folder.');
+    reg(COMMANDS.openHeapSnapshot, async (arg?: string) => {
+      // Any of a run's snapshots: a leak's early and late ones, or the guard's of a file it stopped
+      // for memory — all in the folder's .redline/snapshots (cli/run-params.ts). Absolute as the
+      // report names them, or relative to the folder as the Test Explorer message shows them.
+      const found = typeof arg === 'string' ? snapshotOf(ctx.sessions(), arg) : undefined;
+      if (!found) return void vscode.window.showWarningMessage('Redline: that heap snapshot is not in a workspace .redline/snapshots folder.');
+      const { session, path } = found;
+      // The folder keeps the newest few: an older report can name one that is gone.
+      if (!existsSync(path)) return void vscode.window.showWarningMessage(`Redline: heap snapshot ${relative(session.root, path)} is no longer there (.redline/snapshots keeps the newest 10); run the file again to write new ones.`);
       const choice = await vscode.window.showInformationMessage(
         `Heap snapshot ${relative(session.root, path)}: open it in Chrome DevTools (Memory → Load) or an editor that reads .heapsnapshot files.`,
         'Reveal in File Explorer',
@@ -239,6 +251,9 @@ async function pickSession(ctx: CommandContext): Promise<WorkspaceSession | unde
   const folder = active ? vscode.workspace.getWorkspaceFolder(active) : undefined;
   const byEditor = sessions.find((s) => s.folder === folder);
   if (byEditor) return byEditor;
+  // A panel has the focus (no text editor is active then): the folder it shows.
+  const focused = ctx.focused?.();
+  if (focused && !active && sessions.includes(focused)) return focused;
   const pick = await vscode.window.showQuickPick(sessions.map((s) => ({ label: s.folder.name, description: s.root, session: s })), { title: 'Which workspace folder?' });
   return pick?.session;
 }
@@ -252,6 +267,15 @@ async function changedFiles(session: WorkspaceSession): Promise<string[] | strin
     const text = error instanceof Error ? error.message : String(error);
     return `${text.replace(/^--changed HEAD: /, '')} Run affected tests compares with git's last commit.`;
   }
+}
+
+/** The folder whose .redline/snapshots holds the snapshot, and its absolute path. */
+function snapshotOf(sessions: readonly WorkspaceSession[], path: string): { session: WorkspaceSession; path: string } | undefined {
+  for (const session of sessions) {
+    const abs = isAbsolute(path) ? path : join(session.root, path);
+    if (abs.endsWith('.heapsnapshot') && isInside(session.snapshotsDir(), abs)) return { session, path: abs };
+  }
+  return undefined;
 }
 
 function isInside(dir: string, path: string): boolean {

@@ -2,12 +2,14 @@
 // status bar item, the commands and one session per workspace folder that uses Vitest — no
 // runner yet. The runner (which loads Vitest and the user's config) starts when something needs
 // it: the Test Explorer asking for its items, a run, a watch. An untrusted workspace gets no
-// runner at all until it is trusted.
+// runner at all until it is trusted. The status bar item and the panels show one folder at a
+// time (FocusedServices); they exist while at least one folder uses Vitest.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RedlineApi } from './api';
 import { registerCommands } from './commands';
+import { FocusedServices } from './focused-services';
 import { PanelManager } from './panels/panel-manager';
 import { RESTART_SETTINGS } from './settings';
 import { MemoryStatusBar } from './status-bar';
@@ -35,9 +37,9 @@ class Root implements vscode.Disposable {
   private readonly controller = vscode.tests.createTestController('redline', 'Redline (Vitest)');
   private readonly tree: TestTree;
   private readonly runner: RunHandler;
-  private readonly panels: PanelManager | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private statusBar: MemoryStatusBar | undefined;
+  /** The status bar item and the panels, from the first folder that uses Vitest on. */
+  private views: Views | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const started = Date.now();
@@ -46,12 +48,7 @@ class Root implements vscode.Disposable {
     this.tree = new TestTree(this.controller, () => this.sessions, this.log);
     this.runner = new RunHandler(this.controller, this.tree, () => this.sessions, this.log);
     this.disposables.push(this.tree, this.runner);
-    const first = this.sessions[0];
-    if (first) {
-      this.statusBar = new MemoryStatusBar(first);
-      this.panels = new PanelManager(context, first, this.log);
-      this.disposables.push(this.statusBar, this.panels, this.panels.registerSerializers());
-    }
+    this.sessionsChanged();
     this.disposables.push(
       ...registerCommands({
         sessions: () => this.sessions,
@@ -60,9 +57,10 @@ class Root implements vscode.Disposable {
         controller: this.controller,
         log: this.log,
         showPanel: (kind) => {
-          if (this.panels) this.panels.show(kind);
+          if (this.views) this.views.panels.show(kind);
           else void vscode.window.showWarningMessage('Redline: open a folder that uses Vitest to see its panels.');
         },
+        focused: () => this.views?.focused.session,
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.trusted()),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -72,11 +70,13 @@ class Root implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const folder of event.removed) this.removeFolder(folder);
         for (const folder of event.added) this.addFolder(folder);
-        if (event.added.length > 0) void this.tree.refresh(true);
+        if (event.added.length + event.removed.length === 0) return;
+        this.sessionsChanged();
+        void this.tree.refresh(true);
       }),
     );
-    void vscode.commands.executeCommand('setContext', 'redline.active', this.sessions.length > 0);
     this.log.info(`Redline activated in ${Date.now() - started} ms (its own activate(), after the bundle loaded) for ${this.sessions.length} folder(s)${vscode.workspace.isTrusted ? '' : ' (workspace not trusted: no tests run until it is)'}`);
   }
 
@@ -94,6 +94,8 @@ class Root implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.views?.dispose();
+    this.views = undefined;
     for (const s of this.sessions.splice(0)) s.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
@@ -108,11 +110,61 @@ class Root implements vscode.Disposable {
     this.sessions.push(session);
   }
 
+  private removeFolder(folder: vscode.WorkspaceFolder): void {
+    const index = this.sessions.findIndex((s) => s.folder.uri.toString() === folder.uri.toString());
+    if (index < 0) return;
+    const [session] = this.sessions.splice(index, 1);
+    // The views move to another folder first, so none of them reads a disposed session.
+    this.views?.focused.sessionsChanged();
+    session!.dispose();
+    // The folder's items in the Test Explorer (a folder node, or its files in a flat tree).
+    const gone: string[] = [];
+    this.controller.items.forEach((item) => {
+      if (item.uri && isInside(session!.folder.uri, item.uri)) gone.push(item.id);
+    });
+    for (const id of gone) this.controller.items.delete(id);
+    this.log.info(`${session!.root}: workspace folder removed; its runner is stopped`);
+  }
+
+  /** After the sessions changed: the views appear with the first Vitest folder and go with the last. */
+  private sessionsChanged(): void {
+    void vscode.commands.executeCommand('setContext', 'redline.active', this.sessions.length > 0);
+    if (this.sessions.length === 0) {
+      this.views?.dispose();
+      this.views = undefined;
+    } else if (this.views) this.views.focused.sessionsChanged();
+    else this.views = new Views(this.context, () => this.sessions, this.log);
+  }
+
   private async trusted(): Promise<void> {
     this.log.info('workspace trusted: Redline may run tests now');
     for (const session of this.sessions) await session.supervisor.stop();
     await this.tree.refresh(true);
   }
+}
+
+/** The status bar item and the panel manager, both following the focused folder. */
+class Views implements vscode.Disposable {
+  readonly focused: FocusedServices;
+  readonly panels: PanelManager;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(context: vscode.ExtensionContext, sessions: () => readonly WorkspaceSession[], log: vscode.LogOutputChannel) {
+    this.focused = new FocusedServices(sessions);
+    this.panels = new PanelManager(context, this.focused, log);
+    this.disposables = [new MemoryStatusBar(this.focused), this.panels, this.panels.registerSerializers(), this.focused];
+  }
+
+  dispose(): void {
+    // The views first: they listen to the focused services.
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function isInside(folder: vscode.Uri, uri: vscode.Uri): boolean {
+  const base = folder.toString().replace(/\/$/, '');
+  const text = uri.toString();
+  return text === base || text.startsWith(`${base}/`);
 }
 
 /** Cheap checks only: a file or two per folder, no package resolution. */

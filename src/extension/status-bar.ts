@@ -1,12 +1,14 @@
 // The status bar memory monitor: the test process tree's memory against the limit while tests
 // run, coloured by tier with the theme's warning/error colours, the per-process breakdown in the
 // tooltip; a click opens the memory panel. At most four updates a second however fast samples
-// come; at rest it shows the last run's peak and stops updating.
+// come; at rest it shows the last run's peak and stops updating. With several Vitest folders it
+// shows the focused one (focused-services.ts) and its tooltip names that folder.
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/format';
 import type { MemorySample } from '../protocol/runner';
 import { COMMANDS } from '../protocol/commands';
-import type { RedlineServices, RunnerStatus } from './services';
+import type { ViewServices } from './focused-services';
+import type { RunnerStatus } from './services';
 
 const MIN_UPDATE_MS = 250;
 
@@ -17,7 +19,7 @@ export class MemoryStatusBar implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private lastPaint = 0;
 
-  constructor(private readonly services: RedlineServices) {
+  constructor(private readonly services: ViewServices) {
     this.item = vscode.window.createStatusBarItem('redline.memory', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'Redline Memory';
     this.item.command = COMMANDS.showMemory;
@@ -26,6 +28,11 @@ export class MemoryStatusBar implements vscode.Disposable {
       services.onDidSampleMemory((sample) => this.schedule(sample)),
       services.onDidChangeRunnerStatus((status) => this.paintStatus(status)),
       services.onDidFinishRun(() => this.paintStatus(services.runnerStatus())),
+      services.onDidChangeFocus(() => {
+        // A sample of the folder left behind must not paint over the new one's figures.
+        this.cancelPending();
+        this.paintStatus(services.runnerStatus());
+      }),
     );
     this.paintStatus(services.runnerStatus());
     this.item.show();
@@ -59,39 +66,51 @@ export class MemoryStatusBar implements vscode.Disposable {
     }
     if (sample.processes.length > 12) md.appendMarkdown(`\n…and ${sample.processes.length - 12} more.\n`);
     md.appendMarkdown(`\n[Show memory](command:${COMMANDS.showMemory})`);
-    this.item.tooltip = md;
+    this.setTooltip(md);
+  }
+
+  private cancelPending(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+  }
+
+  /** The tooltip, naming the folder when there is more than one to tell apart. */
+  private setTooltip(tooltip: string | vscode.MarkdownString): void {
+    const label = this.services.folderLabel();
+    if (label === undefined) this.item.tooltip = tooltip;
+    else if (typeof tooltip === 'string') this.item.tooltip = `${tooltip}\n\nFolder: ${label}`;
+    else this.item.tooltip = tooltip.appendMarkdown(`\n\nFolder: **${escapeMd(label)}**`);
   }
 
   private paintStatus(status: RunnerStatus): void {
-    if (status.state !== 'running' && status.state !== 'watching') {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.pending = undefined;
-    }
+    if (status.state !== 'running' && status.state !== 'watching') this.cancelPending();
     if (status.state === 'running' || status.state === 'watching') {
       const latest = this.services.latestMemory();
       if (latest && status.state === 'running') return this.paintSample(latest);
       if (status.state === 'watching') {
         this.item.text = latest ? `$(eye) ${formatBytes(latest.treeRssBytes)} / ${formatBytes(latest.limitBytes)}` : '$(eye) Redline';
-        this.item.tooltip = 'Redline is watching: tests run when files change.';
+        this.setTooltip('Redline is watching: tests run when files change.');
         return;
       }
     }
     const report = this.services.lastReport();
     this.item.backgroundColor = status.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    // The previous paint may have been another folder's at-rest figure, which dims the text.
+    this.item.color = undefined;
     if (status.state === 'failed' || status.state === 'untrusted' || status.state === 'restarting' || status.state === 'starting') {
       const icon = status.state === 'failed' ? '$(error)' : status.state === 'untrusted' ? '$(shield)' : '$(sync~spin)';
       this.item.text = `${icon} Redline`;
-      this.item.tooltip = status.message ?? `Runner ${status.state}`;
+      this.setTooltip(status.message ?? `Runner ${status.state}`);
       return;
     }
     if (report) {
       this.item.text = `$(pulse) ${formatBytes(report.memory.peakBytes)} / ${formatBytes(report.memory.limitBytes)}`;
-      this.item.tooltip = `Redline — peak memory of the last run: ${formatBytes(report.memory.peakBytes)} of ${formatBytes(report.memory.limitBytes)}. Nothing runs now. Click for the memory panel.`;
+      this.setTooltip(`Redline — peak memory of the last run: ${formatBytes(report.memory.peakBytes)} of ${formatBytes(report.memory.limitBytes)}. Nothing runs now. Click for the memory panel.`);
       this.item.color = new vscode.ThemeColor('descriptionForeground');
     } else {
       this.item.text = '$(pulse) Redline';
-      this.item.tooltip = 'Redline — no tests run yet. Memory is shown here while tests run; click for the memory panel.';
+      this.setTooltip('Redline — no tests run yet. Memory is shown here while tests run; click for the memory panel.');
     }
   }
 

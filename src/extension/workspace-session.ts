@@ -19,6 +19,7 @@ import { stopRunners } from '../runner/state/runner-registry';
 import { openWorkspaceStore, type WorkspaceStore } from '../runner/state/workspace-store';
 import { resolveNodeRuntime } from './node-runtime';
 import { RunnerSupervisor, RunnerUnavailableError } from './runner-supervisor';
+import { ServiceEvents } from './service-events';
 import type { RedlineServices, RunnerStatus } from './services';
 import { loadFolderSettings } from './settings';
 
@@ -37,22 +38,10 @@ export interface WatchObserver extends RunObserver {
 
 export type SessionRunResult = RunResult | { readonly kind: 'unavailable'; readonly message: string };
 
-export class WorkspaceSession implements RedlineServices, vscode.Disposable {
+export class WorkspaceSession extends ServiceEvents implements RedlineServices, vscode.Disposable {
   readonly root: string;
   readonly supervisor: RunnerSupervisor;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly memoryEmitter = new vscode.EventEmitter<MemorySample>();
-  private readonly guardEmitter = new vscode.EventEmitter<GuardAction>();
-  private readonly statusEmitter = new vscode.EventEmitter<RunnerStatus>();
-  private readonly reportEmitter = new vscode.EventEmitter<RunReport>();
-  private readonly phasesEmitter = new vscode.EventEmitter<void>();
-  private readonly backupsEmitter = new vscode.EventEmitter<void>();
-  readonly onDidSampleMemory = this.memoryEmitter.event;
-  readonly onDidGuardAction = this.guardEmitter.event;
-  readonly onDidChangeRunnerStatus = this.statusEmitter.event;
-  readonly onDidFinishRun = this.reportEmitter.event;
-  readonly onDidChangePhases = this.phasesEmitter.event;
-  readonly onDidChangeBackups = this.backupsEmitter.event;
 
   private history: MemorySample[] = [];
   private slotStartedAt = 0;
@@ -71,6 +60,7 @@ export class WorkspaceSession implements RedlineServices, vscode.Disposable {
     readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     this.root = folder.uri.fsPath;
     this.supervisor = new RunnerSupervisor({
       root: this.root,
@@ -92,7 +82,7 @@ export class WorkspaceSession implements RedlineServices, vscode.Disposable {
       log,
       onStatus: (status) => this.statusEmitter.fire(status),
     });
-    this.disposables.push(this.memoryEmitter, this.guardEmitter, this.statusEmitter, this.reportEmitter, this.phasesEmitter, this.backupsEmitter);
+    this.disposables.push(...this.emitters());
   }
 
   // ---- RedlineServices ---------------------------------------------------------------------

@@ -49,7 +49,9 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
   /**
    * A heap snapshot (--heap-snapshot): early in the file, or at its end; or one the guard asked
    * for (`guard1`, `guard2`: core/guard-snapshots.ts), which the probe acknowledges (`writing`)
-   * before it writes, or declines when it would not fit below the terminal tier.
+   * before it writes, or declines when it would not fit below the terminal tier. Before an early
+   * or late one the probe asks the guard for the room (`asking`, with its estimate; the guard
+   * answers `room`), and declines it the same way when it does not fit.
    */
   z.object({
     t: z.literal('snapshot'),
@@ -58,7 +60,7 @@ export const ProbeMessageSchema = z.discriminatedUnion('t', [
     phase: z.enum(['early', 'late', 'guard1', 'guard2']),
     path: z.string(),
     /** Absent: written (early and late snapshots say nothing else). */
-    status: z.enum(['writing', 'written', 'declined']).optional(),
+    status: z.enum(['asking', 'writing', 'written', 'declined']).optional(),
     /** Bytes of the heap's small-object spaces (what a snapshot's cost follows). */
     heapBytes: z.number().nonnegative().optional(),
     /** What the probe expected the snapshot to add to its RSS, and the room it was given. */
@@ -82,4 +84,6 @@ export type RunnerToProbe =
    * --heap-snapshot: write guard snapshot `shot` if it fits in `roomBytes` (what the tree may still
    * grow); ignored when read after `before` (epoch ms): the guard has given up waiting by then.
    */
-  | { t: 'snapshot'; shot: 1 | 2; roomBytes: number; before: number };
+  | { t: 'snapshot'; shot: 1 | 2; roomBytes: number; before: number }
+  /** --heap-snapshot: the answer to a file snapshot's `asking`, the room as in a guard request. */
+  | { t: 'room'; roomBytes: number };

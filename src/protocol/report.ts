@@ -128,6 +128,11 @@ export const LeakSchema = z.object({
   grew: z.array(HeapGrowthSchema).optional(),
   /** The two heap snapshots (early, late), to open in Chrome DevTools. */
   snapshots: z.array(z.string()).optional(),
+  /**
+   * With --heap-snapshot, why the file has no pair to compare: a snapshot declined because its
+   * estimated cost did not fit below the terminal tier (core/guard-snapshots.ts), or not written.
+   */
+  snapshotNote: z.string().optional(),
   /** The fitted series itself, bytes after garbage collection after each test, in order (at most 200 points, evenly thinned). */
   points: z.array(z.number()).optional(),
 });

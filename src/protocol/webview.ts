@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { COMMANDS } from './commands';
 import type { PanelKind } from './commands';
-import { LeakSchema, TierSchema } from './report';
+import { LeakSchema, StoppedSchema, TierSchema } from './report';
 import { GuardActionSchema, MemorySampleSchema, TierPercentsSchema } from './runner';
 
 // ---- webview → host ----------------------------------------------------------------------------
@@ -152,6 +152,11 @@ export const LeaksPanelStateSchema = z.object({
   heapSnapshot: z.boolean(),
   /** The last finished run, if any: when it started (ISO 8601) and how many files it had. */
   lastRun: z.object({ startedAt: z.string(), files: z.number().int().nonnegative() }).nullable(),
+  /**
+   * With heap snapshots: the last run's files the memory guard stopped that have snapshots or what
+   * grew between them (core/views/leaks-view.ts `memoryStops`). Absent: none to show.
+   */
+  stops: z.array(z.object({ file: z.string(), project: z.string().optional(), stopped: StoppedSchema })).readonly().optional(),
 });
 export type LeaksPanelState = z.infer<typeof LeaksPanelStateSchema>;
 

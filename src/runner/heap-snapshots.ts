@@ -36,9 +36,16 @@ export function summaryCapBytes(limitBytes: number): number {
 /** Constructors listed for a leak or a stop. */
 const TOP_GROWTH = 8;
 
+/** A file's own snapshots (leak detection), and why one is missing (declined for room, failed). */
+export interface FileSnapshots {
+  early?: string;
+  late?: string;
+  note?: string;
+}
+
 export function explainLeaks(
   leaks: Leak[],
-  snapshots: ReadonlyMap<string, { early?: string; late?: string }>,
+  snapshots: ReadonlyMap<string, FileSnapshots>,
   max: number,
   log: Log,
   /** Paths something else in the report names (a stop's baseline): never deleted here. */
@@ -50,7 +57,7 @@ export function explainLeaks(
   const leaking = new Set(leaks.map((l) => l.file));
   const explained = leaks.map((leak) => {
     const pair = snapshots.get(leak.file);
-    if (!pair?.early || !pair.late) return leak;
+    if (!pair?.early || !pair.late) return pair?.note !== undefined ? { ...leak, snapshotNote: pair.note } : leak;
     try {
       return { ...leak, grew: diffHeapSummaries(summarizeFile(pair.early, maxBytes), summarizeFile(pair.late, maxBytes), TOP_GROWTH), snapshots: [pair.early, pair.late] };
     } catch (error) {
@@ -63,7 +70,8 @@ export function explainLeaks(
     for (const path of [pair.early, pair.late]) {
       if (!path) continue;
       dir ??= join(path, '..');
-      if (!leaking.has(file) && !keep.has(path)) rmSync(path, { force: true });
+      // A leaking file's lone snapshot (the late one declined) has nothing to be compared with.
+      if ((!leaking.has(file) || !pair.early || !pair.late) && !keep.has(path)) rmSync(path, { force: true });
     }
   }
   if (dir) boundSnapshots(dir, max);

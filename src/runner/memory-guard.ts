@@ -6,7 +6,8 @@ import type { ProcessInfo } from '../core/process-table';
 import { testTree, workerSubtree } from '../core/process-tree';
 import { allowedActive, decide, INITIAL_GUARD_STATE, type GuardState, type WorkerView } from '../core/guard-policy';
 import {
-  NO_SHOTS, SNAPSHOT_ANSWER_MS, SNAPSHOT_SETTLE_MS, SNAPSHOT_WRITE_MAX_MS, snapshotQuietUntil, snapshotRequests, snapshotsDue, unanswered, type Shot, type SnapshotCandidate, type WorkerShots,
+  declinedSnapshotNote, NO_SHOTS, SNAPSHOT_ANSWER_MS, SNAPSHOT_SETTLE_MS, SNAPSHOT_WRITE_MAX_MS, snapshotQuietUntil, snapshotRequests, snapshotRoomBytes, snapshotsDue, unanswered, type Shot,
+  type SnapshotCandidate, type WorkerShots,
 } from '../core/guard-snapshots';
 import { tierRank } from '../core/tiers';
 import type { Orphan, StopReason, Tier, TierEvent } from '../protocol/report';
@@ -108,6 +109,8 @@ export class MemoryGuard {
   /** --heap-snapshot: the guard's snapshots, by worker pid and file. */
   private readonly snapshots = new Map<string, GuardSnapshots>();
   peakBytes = 0;
+  /** The tree's RSS at the latest sample: the room a file's own snapshot is given is below it. */
+  private lastTreeRssBytes: number | undefined;
 
   constructor(private readonly o: GuardOptions) {
     this.startedAt = o.now();
@@ -199,7 +202,7 @@ export class MemoryGuard {
     if (m.error !== undefined) record.failed.push(m.path);
     if (m.status === 'declined') {
       w.shots = { ...w.shots, pending, done: true };
-      const note = m.error !== undefined ? `heap snapshot ${shot} could not be written: ${m.error}` : `no heap snapshot ${shot}: writing one would have taken about ${mb(m.estimateBytes ?? 0)} more (V8 needs several hundred bytes per object, and the heap held ${mb(m.heapBytes ?? 0)} of small objects); ${mb(Math.max(0, m.roomBytes ?? 0))} were left below the terminal tier`;
+      const note = declinedSnapshotNote(`heap snapshot ${shot}`, { ...m, roomBytes: m.roomBytes ?? 0 });
       record.notes.push(note);
       this.o.log('info', `${m.file}: ${note}`);
       return;
@@ -216,13 +219,24 @@ export class MemoryGuard {
    * the file's growth, so its start is measured again after it.
    */
   private onFileSnapshot(w: Worker, m: Extract<ProbeMessage, { t: 'snapshot' }>, now: number): void {
+    if (m.status === 'asking') {
+      // The room below the terminal tier at the latest sample (every 20 ms with snapshots on); the
+      // probe writes only when its estimate fits (core/guard-snapshots.ts snapshotFits). Before any
+      // sample, the peak so far stands in for it.
+      const tree = this.lastTreeRssBytes ?? this.peakBytes;
+      this.o.sendProbe(w.pid, { t: 'room', roomBytes: snapshotRoomBytes(tree, { limitBytes: this.o.limitBytes, tiers: this.o.tiers }) });
+      return;
+    }
     if (m.status === 'writing') {
       w.fileSnapshotSince = now;
       return;
     }
-    if (w.fileSnapshotSince !== undefined) w.settleUntil = now + SNAPSHOT_SETTLE_MS;
+    if (m.status === 'declined') this.o.log('info', `${m.file}: ${declinedSnapshotNote(`${m.phase} heap snapshot`, m)}`);
+    // Declined before writing (no room) left nothing in the RSS to settle or measure again.
+    const wrote = w.fileSnapshotSince !== undefined;
+    if (wrote) w.settleUntil = now + SNAPSHOT_SETTLE_MS;
     w.fileSnapshotSince = undefined;
-    if (w.shots.asked === 0) w.shots = { ...w.shots, baseBytes: undefined };
+    if (wrote && w.shots.asked === 0) w.shots = { ...w.shots, baseBytes: undefined };
   }
 
   private recordOf(pid: number, file: string): GuardSnapshots {
@@ -343,6 +357,7 @@ export class MemoryGuard {
     let total = 0;
     for (const v of rss.values()) total += v;
     this.peakBytes = Math.max(this.peakBytes, total);
+    this.lastTreeRssBytes = total;
 
     const views: WorkerView[] = [];
     for (const w of this.workers.values()) {

@@ -6,18 +6,29 @@ import { join, relative, sep } from 'node:path';
 import type { FileReport, FileState, Leak } from '../protocol/report';
 import type { AffectedResult, DiscoverResult, RunParams, RunResult } from '../protocol/runner';
 import { RunParamsSchema } from '../protocol/runner';
-import { EMPTY_CACHE, isCacheable, lookup, put, type CacheContents } from '../core/cache/result-cache';
-import type { ModuleGraph } from '../core/store/cache-document';
+import { EMPTY_CACHE, indexByKey, isCacheable, putAll, touch, type CacheContents, type CacheEntry } from '../core/cache/result-cache';
+import { storableEntry, type ModuleGraph } from '../core/store/cache-document';
 import type { Alias } from '../core/imports/resolve';
 import { scannerReady } from '../core/imports/scan';
 import type { Platform } from './platform/platform';
 import { RunSession, type RunEvents } from './run-session';
-import { VitestHost, type VitestSettings } from './vitest-host';
+import { VitestHost, vitestSettingsOf, type VitestSettings } from './vitest-host';
 import type { LocatedVitest } from './vitest-locate';
 import { readTsPaths, WorkspaceSnapshot, type IndexSources } from './workspace-index';
 import type { WorkspaceStore } from './state/workspace-store';
 import { beforeRun, recordRun } from './state/record-run';
 import type { VitestLike } from './vitest-types';
+
+/** How many of the files a run must run have their modules transformed ahead (see VitestHost.warm). */
+const WARM_FILES = 16;
+
+/** The cache and graph are saved once the runner has been idle this long after a run… */
+const PERSIST_IDLE_MS = 1000;
+/** …or right after a run once they have waited this long (runs in quick succession). */
+const PERSIST_MAX_DELAY_MS = 30_000;
+
+/** The longest a cached file's report waits for the first file that runs to finish (see runEvents). */
+const CACHED_REPORT_DELAY_MS = 500;
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -36,6 +47,14 @@ export class RunExecutor {
   private session: RunSession | undefined;
   private cache: CacheContents | undefined;
   private graph: ModuleGraph | undefined;
+  /** The cache and graph as last saved (or loaded): what differs from these is saved next. */
+  private savedCache: CacheContents | undefined;
+  private savedGraph: ModuleGraph | undefined;
+  /** Saving the cache and graph, behind the results (see `schedulePersist`). */
+  private persisting: Promise<void> = Promise.resolve();
+  /** When the cache or graph first differed from what is saved (ms), while they do. */
+  private dirtySince: number | undefined;
+  private persistTimer: NodeJS.Timeout | undefined;
   private previous = new Map<string, FileState>();
 
   constructor(private readonly o: ExecutorOptions) {
@@ -50,44 +69,65 @@ export class RunExecutor {
     await this.session?.cancel();
   }
 
+  /** Vitest closed, and the cache and graph of the last runs saved. */
   async close(): Promise<void> {
-    await this.host.close();
+    await Promise.all([this.persistNow(), this.host.close()]);
   }
 
   async run(raw: RunParams, events: RunEvents): Promise<RunResult> {
     if (this.session) return { kind: 'error', code: 'busy', message: 'A run is already in progress on this runner.' };
     const params = RunParamsSchema.parse(raw);
     if (params.heapSnapshot) mkdirSync(params.heapSnapshot.dir, { recursive: true });
+    // No saving while tests run: it is rescheduled when this run ends.
+    clearTimeout(this.persistTimer);
+    // Vitest starts (or is reused) while the state is read and git is asked: the run's own
+    // `ensure` then finds it ready, or in the making. A failure here is the run's to report.
+    void this.host.ensure(vitestSettingsOf(params)).catch(() => undefined);
     await scannerReady;
     await this.loadDerived();
     let sources: IndexSources | undefined;
+    let snapshot: WorkspaceSnapshot | undefined;
+    const runEvents = this.runEvents(events, () => snapshot);
+    // The cache's entries by key for this run's lookups, and the keys it used (see `touch`).
+    let index: ReadonlyMap<string, CacheEntry> | undefined;
+    const used = new Set<string>();
     const session = new RunSession({
       root: this.o.root,
       host: this.host,
       platform: this.o.platform,
       runMarker: this.o.runMarker,
-      events,
+      events: runEvents.events,
       snapshot: () => {
         sources = this.sources();
-        return new WorkspaceSnapshot(sources, this.graph ?? { files: {} });
+        snapshot = new WorkspaceSnapshot(sources, this.graph ?? { files: {} });
+        return snapshot;
       },
       cached: (key, needLeakCheck) => {
-        const found = lookup(this.cache ?? EMPTY_CACHE, key, Date.now());
-        this.cache = found.cache;
-        if (needLeakCheck && !found.entry?.leakChecked) return undefined;
-        return found.entry ? { report: found.entry.report, ...(found.entry.leak ? { leak: found.entry.leak } : {}) } : undefined;
+        index ??= indexByKey(this.cache ?? EMPTY_CACHE);
+        const entry = index.get(key);
+        if (!entry) return undefined;
+        used.add(key);
+        if (needLeakCheck && !entry.leakChecked) return undefined;
+        return { report: entry.report, ...(entry.leak ? { leak: entry.leak } : {}) };
       },
       previous: this.previous,
     });
     this.session = session;
     const approveOnCommit = params.tdd.approveOnCommit;
     try {
-      const before = this.o.store ? await beforeRun(this.o.store, this.o.root, approveOnCommit, this.o.log).catch(() => null) : null;
-      const result = await session.run(params);
+      // HEAD and the history as the run starts, asked while it runs.
+      const beforeRunning = this.o.store ? beforeRun(this.o.store, this.o.root, approveOnCommit, this.o.log).catch(() => null) : Promise.resolve(null);
+      const result = await session.run(params).finally(() => {
+        runEvents.flush();
+        this.cache = touch(this.cache ?? EMPTY_CACHE, used, Date.now());
+      });
+      const before = await beforeRunning;
       if (result.kind !== 'done') return result;
       this.previous = new Map(result.report.files.map((f) => [key(f.path, f.project), f.state]));
-      if (sources) await this.learn(session, result.report.files, result.report.leaks, sources, params.cache, params.leaks.enabled);
+      if (sources) this.learn(session, result.report.files, result.report.leaks, sources, params.cache, params.leaks.enabled);
       if (!this.o.store || !before) return result;
+      // The phases before the result: the host shows them, and the editor reads them when the
+      // result arrives. The cache and graph are this runner's own: saved later (schedulePersist).
       const state = await recordRun(this.o.store, this.o.root, result.report, before, approveOnCommit, this.o.log).catch((error: unknown) => ({
         phasesSaved: false,
         message: `The TDD phases of this run were not saved: ${error instanceof Error ? error.message : String(error)}`,
@@ -95,7 +135,68 @@ export class RunExecutor {
       return { ...result, state };
     } finally {
       this.session = undefined;
+      this.schedulePersist();
     }
+  }
+
+  /**
+   * The host's events, with two changes of timing only, for the files that must run. The files
+   * answered from the cache are told when the first file that runs has finished (or after
+   * CACHED_REPORT_DELAY_MS, or at the end, whichever comes first), not while the first worker
+   * starts: sending a couple of hundred cached reports takes the runner tens of milliseconds, and
+   * a worker's first modules wait for the runner to transform them. And then, while the next
+   * worker starts, the phases are read ahead (the store keeps them): recording the run at the
+   * end finds them known.
+   */
+  private runEvents(events: RunEvents, snapshot: () => WorkspaceSnapshot | undefined): { readonly events: RunEvents; readonly flush: () => void } {
+    const cached: FileReport[] = [];
+    const cachedKeys = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      for (const file of cached.splice(0)) events.fileFinished(file);
+    };
+    let readAhead = false;
+    const wrapped: RunEvents = {
+      planned: (files) => {
+        events.planned(files);
+        // Once the cache has answered (synchronously, right after the plan), the files that must
+        // run are known: their modules are transformed while their workers start.
+        setImmediate(() => {
+          const ws = snapshot();
+          if (!ws) return;
+          const toRun = files.filter((f) => !cachedKeys.has(key(f.path, f.project))).slice(0, WARM_FILES);
+          const modules = new Map<string, string | undefined>();
+          for (const f of toRun) for (const m of ws.closure(ws.abs(f.path))) if (!modules.has(m)) modules.set(m, f.project);
+          this.host.warm([...modules].map(([abs, project]) => ({ abs, ...(project ? { project } : {}) })));
+        });
+      },
+      fileStarted: (path, project, pid) => events.fileStarted(path, project, pid),
+      testStarted: (path, fullName, pid) => events.testStarted(path, fullName, pid),
+      testFinished: (path, project, test) => events.testFinished(path, project, test),
+      fileFinished: (file) => {
+        if (file.cached) {
+          cached.push(file);
+          cachedKeys.add(key(file.path, file.project));
+          timer ??= setTimeout(flush, CACHED_REPORT_DELAY_MS);
+          return;
+        }
+        flush();
+        events.fileFinished(file);
+        if (readAhead || !this.o.store) return;
+        readAhead = true;
+        void this.o.store.load('phases').catch(() => undefined);
+      },
+      memory: (sample) => events.memory(sample),
+      guard: (action) => {
+        flush();
+        events.guard(action);
+      },
+      output: (stream, text, path, fullName) => events.output(stream, text, path, fullName),
+      log: (level, message) => events.log(level, message),
+    };
+    return { events: wrapped, flush };
   }
 
   /** The test files that a change to `files` affects. */
@@ -164,34 +265,84 @@ export class RunExecutor {
       this.graph ??= { files: {} };
       return;
     }
-    this.cache = (await store.load('cache')).value;
-    this.graph = (await store.load('graph')).value;
+    this.cache = this.savedCache = (await store.load('cache')).value;
+    this.graph = this.savedGraph = (await store.load('graph')).value;
+  }
+
+  /**
+   * After a run: the cache and graph are saved once the runner has been idle for
+   * PERSIST_IDLE_MS, or at once when they have waited PERSIST_MAX_DELAY_MS already, and always
+   * on `close`. Runs in quick succession (watch mode) then share one save instead of rewriting
+   * the whole cache after each: it grows with every result, and writing it is most of what a run
+   * costs the runner beyond Vitest. Both are derived data: a save that never happens (the runner
+   * killed) costs cache misses, never a wrong answer.
+   */
+  private schedulePersist(): void {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    if (!this.o.store || (this.graph === this.savedGraph && this.cache === this.savedCache)) return;
+    const now = Date.now();
+    this.dirtySince ??= now;
+    if (now - this.dirtySince >= PERSIST_MAX_DELAY_MS) {
+      void this.persistNow();
+      return;
+    }
+    this.persistTimer = setTimeout(() => void this.persistNow(), PERSIST_IDLE_MS);
+    this.persistTimer.unref();
+  }
+
+  /** Saves what the cache and graph have that is not saved yet, after any save under way. */
+  private persistNow(): Promise<void> {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    this.dirtySince = undefined;
+    const store = this.o.store;
+    if (!store) return this.persisting;
+    this.persisting = this.persisting.then(async () => {
+      const graph = this.graph;
+      if (graph && graph !== this.savedGraph) {
+        const saved = await store.save('graph', graph);
+        if (saved.ok) this.savedGraph = graph;
+        else this.o.log('warn', `The import graph was not saved: ${saved.error.message}`);
+      }
+      const cache = this.cache;
+      if (cache && cache !== this.savedCache) {
+        // Valid by construction: the loaded entries and new ones that passed storableEntry.
+        const saved = await store.save('cache', cache, { validated: true });
+        if (saved.ok) this.savedCache = cache;
+        else this.o.log('warn', `The result cache was not saved: ${saved.error.message}`);
+      }
+    });
+    return this.persisting;
   }
 
   /**
    * After a run: what each file loaded joins the graph, and each clean result is stored under the
    * key of the contents it ran with — but only if those contents did not change during the run
    * (the key computed before the run must still hold), so the cache never answers for code that
-   * did not run.
+   * did not run. In memory; `schedulePersist` saves them.
    */
-  private async learn(
+  private learn(
     session: RunSession,
     files: readonly FileReport[],
     leaks: readonly Leak[],
     sources: IndexSources,
     cache: { enabled: boolean; maxEntries: number; maxBytes: number },
     leaksChecked: boolean,
-  ): Promise<void> {
+  ): void {
     const learnt = session.learnt();
     const oldGraph = this.graph ?? { files: {} };
-    const graph: ModuleGraph = { files: { ...oldGraph.files, ...Object.fromEntries(learnt.modules) } };
+    // Most runs load what the same files loaded last time: the graph then stays as it is.
+    const changed = [...learnt.modules].some(([path, modules]) => !sameList(oldGraph.files[path], modules));
+    const graph: ModuleGraph = changed ? { files: { ...oldGraph.files, ...Object.fromEntries(learnt.modules) } } : oldGraph;
     this.graph = graph;
     let contents = this.cache ?? EMPTY_CACHE;
     if (cache.enabled) {
       const before = new WorkspaceSnapshot(sources, oldGraph);
       const leakOf = new Map(leaks.map((l) => [l.file, l]));
-      const after = new WorkspaceSnapshot(sources, graph);
+      const after = before.withRuntime(graph);
       const now = Date.now();
+      const entries: Parameters<typeof putAll>[1][number][] = [];
       for (const f of files) {
         if (f.cached || !isCacheable(f)) continue;
         const k = learnt.keysBefore.get(key(f.path, f.project));
@@ -209,19 +360,16 @@ export class RunExecutor {
           this.o.log('debug', `not caching ${f.path} this time: it loaded modules its key did not cover yet`);
           continue;
         }
-        contents = put(contents, { key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, ...(leakOf.get(f.path) ? { leak: leakOf.get(f.path)! } : {}), leakChecked: leaksChecked, storedAt: now }, now, {
-          maxEntries: cache.maxEntries,
-          maxBytes: cache.maxBytes,
-        });
+        const entry = storableEntry({ key: after.key(abs, f.project), path: f.path, ...(f.project ? { project: f.project } : {}), report: f, ...(leakOf.get(f.path) ? { leak: leakOf.get(f.path)! } : {}), leakChecked: leaksChecked, storedAt: now });
+        if (!entry) {
+          this.o.log('warn', `not caching ${f.path}: its report does not match the cache's schema`);
+          continue;
+        }
+        entries.push(entry);
       }
+      contents = putAll(contents, entries, now, { maxEntries: cache.maxEntries, maxBytes: cache.maxBytes });
     }
     this.cache = contents;
-    const store = this.o.store;
-    if (!store) return;
-    const saved = await store.save('graph', graph);
-    if (!saved.ok) this.o.log('warn', `The import graph was not saved: ${saved.error.message}`);
-    const savedCache = await store.save('cache', contents);
-    if (!savedCache.ok) this.o.log('warn', `The result cache was not saved: ${savedCache.error.message}`);
   }
 
   /** Aliases, tsconfig paths and the files that affect every test, from the live Vitest. */
@@ -266,6 +414,10 @@ function envFiles(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function key(path: string, project: string | undefined): string {

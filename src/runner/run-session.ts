@@ -11,8 +11,9 @@ import { summarize } from '../core/report-summary';
 import { disambiguate, uniqueLeaf } from '../core/test-names';
 import type { Platform } from './platform/platform';
 import { MemoryGuard, type StopEvent } from './memory-guard';
-import type { HostListener, VitestHost } from './vitest-host';
-import { boundSnapshots, dropGuardSnapshots, explainLeaks, explainStop, summaryCapBytes, type StopSnapshots } from './heap-snapshots';
+import { vitestSettingsOf, type HostListener, type VitestHost } from './vitest-host';
+import { boundSnapshots, dropGuardSnapshots, explainLeaks, explainStop, summaryCapBytes, type FileSnapshots, type StopSnapshots } from './heap-snapshots';
+import { declinedSnapshotNote } from '../core/guard-snapshots';
 import type {
   ReporterLike, SerializedErrorLike, TestCaseLike, TestModuleLike, TestSpecificationLike, VitestLike,
 } from './vitest-types';
@@ -88,7 +89,7 @@ export class RunSession {
   /** Leaks of files answered from the cache, as they were found when the result was stored. */
   private readonly cachedLeaks: Leak[] = [];
   /** Heap snapshots written per file (--heap-snapshot). */
-  private readonly snapshots = new Map<string, { early?: string; late?: string }>();
+  private readonly snapshots = new Map<string, FileSnapshots>();
   /** Post-GC memory per file, after each test on the probe's grid, in the order they ran (leak detection). */
   private readonly series = new Map<string, PostGcSample[]>();
   /** Tests between two samples of a file's series (the probe's grid), by file key. */
@@ -147,14 +148,8 @@ export class RunSession {
 
     try {
       try {
-        this.vitest = await host.ensure({
-          ...(params.vitestConfig ? { vitestConfig: params.vitestConfig } : {}),
-          projects: params.projects,
-          ...(params.workers ? { workers: params.workers } : {}),
-          probeGc: params.leaks.enabled,
-          probeGcGrowth: params.leaks.minBytesPerTest,
-          ...(params.heapSnapshot ? { heapSnapshotDir: params.heapSnapshot.dir } : {}),
-        });
+        // The same settings as the executor's early `ensure` (one function): it finds that Vitest.
+        this.vitest = await host.ensure(vitestSettingsOf(params));
       } catch (error) {
         return { kind: 'error', code: 'config', message: `Vitest could not start in ${root}: ${errorText(error)}` };
       }
@@ -392,10 +387,12 @@ export class RunSession {
     if (m.t === 'beat') return;
     if (m.t === 'snapshot') {
       // The guard's own snapshots (guard1, guard2) are the guard's to keep track of; a file's
-      // early and late ones count once written (no status).
-      if ((m.phase === 'early' || m.phase === 'late') && m.status === undefined) {
+      // early and late ones count once written (no status), and one declined (no room below the
+      // terminal tier, a failed write) leaves a note a leak of the file carries.
+      if ((m.phase === 'early' || m.phase === 'late') && (m.status === undefined || m.status === 'declined')) {
         const paths = this.snapshots.get(m.file) ?? {};
-        paths[m.phase] = m.path;
+        if (m.status === undefined) paths[m.phase] = m.path;
+        else paths.note = declinedSnapshotNote(`${m.phase} heap snapshot`, m);
         this.snapshots.set(m.file, paths);
       }
       return;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { scanImports } from '../core/imports/scan';
-import { resolveImport, type Alias, type TsPaths } from '../core/imports/resolve';
+import { dirname as posixDirname, resolveCandidates, type Alias, type TsPaths } from '../core/imports/resolve';
 import { cacheKey } from '../core/cache/key';
 import type { ModuleGraph } from '../core/store/cache-document';
 
@@ -28,33 +28,80 @@ const sha1 = (data: string | Buffer): string => createHash('sha1').update(data).
 /** Specifiers by content hash, across snapshots: an unchanged file is never lexed twice. */
 const scanMemo = new Map<string, string[]>();
 
+/** Files whose imports are scanned. */
+const SCANNED = /\.[cm]?[jt]sx?$|\.vue$|\.svelte$/;
+
+/**
+ * The files an import may resolve to, in order (core/imports/resolve.ts), by aliases and paths,
+ * importer folder and specifier, across snapshots: they do not depend on the file system, which is
+ * probed afresh in each snapshot. Bounded: cleared when it holds this many.
+ */
+const candidateMemos = new Map<string, Map<string, readonly string[]>>();
+const CANDIDATE_MEMO_MAX = 100_000;
+
 export class WorkspaceSnapshot {
-  private readonly hashes = new Map<string, string | null>();
-  private readonly imports = new Map<string, string[]>();
+  /** Closures by test file: `affected` walks every test's, and the cache keys want some again. */
+  private readonly closures = new Map<string, Set<string>>();
+  /** Import candidates by importer folder and specifier, for this snapshot's aliases and tsconfig paths. */
+  private readonly candidates: Map<string, readonly string[]>;
 
   constructor(
     readonly sources: IndexSources,
     private readonly runtime: ModuleGraph,
-  ) {}
+    private readonly hashes = new Map<string, string | null>(),
+    private readonly imports = new Map<string, string[]>(),
+    private readonly relPaths = new Map<string, string>(),
+    private readonly absPaths = new Map<string, string>(),
+    /** Whether a path (POSIX) is a file, as import resolution probes it: many modules import the same ones. */
+    private readonly files = new Map<string, boolean>(),
+  ) {
+    // What resolution depends on besides the file system.
+    const resolution = JSON.stringify([sources.aliases.map((a) => [typeof a.find === 'string' ? ['string', a.find] : ['regexp', a.find.source, a.find.flags], a.replacement]), sources.tsPaths]);
+    let memo = candidateMemos.get(resolution);
+    if (!memo || memo.size >= CANDIDATE_MEMO_MAX) {
+      // A new configuration (or one that has seen too many imports) starts afresh; old ones go.
+      candidateMemos.clear();
+      candidateMemos.set(resolution, (memo = new Map()));
+    }
+    this.candidates = memo;
+  }
+
+  /** The same moment of the workspace (the files as read so far, and read once), another import graph. */
+  withRuntime(runtime: ModuleGraph): WorkspaceSnapshot {
+    return runtime === this.runtime ? this : new WorkspaceSnapshot(this.sources, runtime, this.hashes, this.imports, this.relPaths, this.absPaths, this.files);
+  }
 
   rel(abs: string): string {
-    return relative(this.sources.root, abs).split(sep).join('/');
+    let r = this.relPaths.get(abs);
+    if (r === undefined) {
+      r = relative(this.sources.root, abs).split(sep).join('/');
+      this.relPaths.set(abs, r);
+    }
+    return r;
   }
 
   abs(rel: string): string {
-    return isAbsolute(rel) ? rel : join(this.sources.root, rel);
+    if (isAbsolute(rel)) return rel;
+    let a = this.absPaths.get(rel);
+    if (a === undefined) this.absPaths.set(rel, (a = join(this.sources.root, rel)));
+    return a;
   }
 
-  /** Content hash of a file; null if it does not exist (or is not a file). */
+  /**
+   * Content hash of a file; null if it does not exist (or is not a file). A source file not seen
+   * before is scanned for imports from the same read: each file is read once per snapshot.
+   */
   hash(abs: string): string | null {
     const known = this.hashes.get(abs);
     if (known !== undefined) return known;
-    let h: string | null = null;
+    let content: Buffer | undefined;
     try {
-      h = sha1(readFileSync(abs));
+      content = readFileSync(abs);
     } catch {
-      h = null;
+      content = undefined;
     }
+    const h = content ? sha1(content) : null;
+    if (content && h && SCANNED.test(abs) && !scanMemo.has(h)) scanMemo.set(h, scanImports(content.toString('utf8')).map((i) => i.specifier));
     this.hashes.set(abs, h);
     return h;
   }
@@ -64,25 +111,36 @@ export class WorkspaceSnapshot {
     const known = this.imports.get(abs);
     if (known) return known;
     const h = this.hash(abs);
-    let found: string[] = [];
-    if (h !== null && /\.[cm]?[jt]sx?$|\.vue$|\.svelte$/.test(abs)) {
-      let specifiers = scanMemo.get(h);
-      if (!specifiers) {
-        specifiers = scanImports(readFileSync(abs, 'utf8')).map((i) => i.specifier);
-        scanMemo.set(h, specifiers);
+    const found: string[] = [];
+    const specifiers = h === null || !SCANNED.test(abs) ? undefined : scanMemo.get(h);
+    if (specifiers) {
+      const importer = toPosix(abs);
+      const dir = posixDirname(importer);
+      for (const specifier of specifiers) {
+        const key = `${dir}\0${specifier}`;
+        let candidates = this.candidates.get(key);
+        if (!candidates) {
+          candidates = resolveCandidates(specifier, importer, { aliases: this.sources.aliases, tsPaths: this.sources.tsPaths });
+          this.candidates.set(key, candidates);
+        }
+        const resolved = candidates.find(this.isFile);
+        if (resolved !== undefined && !resolved.includes('/node_modules/')) found.push(fromPosix(resolved));
       }
-      const ctx = { exists: isFile, aliases: this.sources.aliases, tsPaths: this.sources.tsPaths };
-      found = specifiers
-        .map((s) => resolveImport(s, toPosix(abs), ctx))
-        .filter((p): p is string => p !== undefined && !p.includes('/node_modules/'))
-        .map(fromPosix);
     }
     this.imports.set(abs, found);
     return found;
   }
 
-  /** The test file and every workspace module it imports, statically or when it last ran. */
-  closure(testAbs: string): Set<string> {
+  private readonly isFile = (posixAbs: string): boolean => {
+    let known = this.files.get(posixAbs);
+    if (known === undefined) this.files.set(posixAbs, (known = isFile(posixAbs)));
+    return known;
+  };
+
+  /** The test file and every workspace module it imports, statically or when it last ran. (Not to be changed.) */
+  closure(testAbs: string): ReadonlySet<string> {
+    const known = this.closures.get(testAbs);
+    if (known) return known;
     const seen = new Set<string>();
     const stack = [testAbs, ...(this.runtime.files[this.rel(testAbs)] ?? []).map((r) => this.abs(r))];
     while (stack.length > 0) {
@@ -91,6 +149,7 @@ export class WorkspaceSnapshot {
       seen.add(f);
       for (const dep of this.importsOf(f)) if (!seen.has(dep)) stack.push(dep);
     }
+    this.closures.set(testAbs, seen);
     return seen;
   }
 
@@ -113,7 +172,11 @@ export class WorkspaceSnapshot {
       if (why) return { files: [...tests].sort(), all: why };
     }
     const set = new Set(changed);
-    return { files: tests.filter((t) => set.has(t) || [...this.closure(t)].some((m) => set.has(m))).sort() };
+    const reaches = (t: string): boolean => {
+      for (const m of this.closure(t)) if (set.has(m)) return true;
+      return false;
+    };
+    return { files: tests.filter((t) => set.has(t) || reaches(t)).sort() };
   }
 
   /** The cache key of a test file (src/core/cache/key.ts). */
@@ -150,8 +213,10 @@ export function snapshotPath(testAbs: string): string {
 
 function isFile(posixAbs: string): boolean {
   try {
-    return statSync(fromPosix(posixAbs)).isFile();
+    // Most probes miss (extensions tried in turn): no exception for those.
+    return statSync(fromPosix(posixAbs), { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
+    // ENOTDIR and the like: `a.ts/index.ts`.
     return false;
   }
 }

@@ -3,15 +3,17 @@
 // development (its dist/extension.js) and the suite bundle as `extensionTestsPath`, the way
 // @vscode/test-web does it; the workbench hands the suite's exit code to the page. Each suite file
 // shows up here as one test, failing with the names and errors of its failed Mocha tests.
+// A second workbench opens a multi-root workspace (two fixture folders) with the same extension
+// and checks from the outside that the panels and the status bar follow the folder being edited.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SuiteResults, TestOutcome } from '../vscode/index';
 import { copyFixture, REPO_ROOT, startCodeServer, type CodeServer } from './code-server';
 import { e2eSkipped, logTail, requireBuiltExtension } from './support';
-import { launchBrowser, type Browser } from './workbench';
+import { launchBrowser, openWorkbench, redlineStatusItem, runCommand, type Browser } from './workbench';
 
 const SUITE_DIR = join(REPO_ROOT, 'test', 'vscode', 'suite');
 /** The extension under test: this repository (its dist/); REDLINE_E2E_EXTENSION names another build, for debugging the harness. */
@@ -132,4 +134,58 @@ describe.skipIf(e2eSkipped())('extension-host suite (Mocha in code-server)', () 
       }
     });
   }
+});
+
+// Two folders that use Vitest, named in the .code-workspace so the titles are predictable. The
+// status bar and the panels show one folder at a time (src/extension/focused-services.ts): the
+// first at the start, then the one of the active editor.
+describe.skipIf(e2eSkipped())('a multi-root workspace: the views follow the focused folder', () => {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const dirs: string[] = [];
+  const page = () => browser!.page;
+  const tab = (title: string) => page().locator('.tabs-container .tab', { hasText: title }).first();
+  const redlineLog = (): string => (server ? `\n--- Redline log ---\n${logTail(server, /Redline\.log$/, 40)}` : '');
+
+  beforeAll(async () => {
+    requireBuiltExtension(EXTENSION_DIR);
+    const alpha = copyFixture('basic');
+    const beta = copyFixture('all-pass');
+    const holder = mkdtempSync(join(tmpdir(), 'rl-multiroot-'));
+    dirs.push(alpha, beta, holder);
+    const file = join(holder, 'two.code-workspace');
+    writeFileSync(file, JSON.stringify({ folders: [{ path: alpha, name: 'alpha' }, { path: beta, name: 'beta' }] }));
+    server = await startCodeServer({ label: 'multiroot' });
+    browser = await launchBrowser();
+    await openWorkbench(page(), server, file, [['extensionDevelopmentPath', server.remoteUri(EXTENSION_DIR)]]);
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the memory panel names the first folder at the start', async () => {
+    await redlineStatusItem(page()).waitFor({ timeout: 60_000 }).catch((error: unknown) => {
+      throw new Error(`no Redline status bar item: ${String(error)}${redlineLog()}`);
+    });
+    await runCommand(page(), 'Redline: Show Memory');
+    await tab('Redline Memory — alpha').waitFor({ timeout: 30_000 });
+  });
+
+  test("opening a file of the second folder moves the panel's title and the status bar tooltip to it", async () => {
+    // From the palette: the keyboard focus is in the panel's webview, which keeps Ctrl+P.
+    await runCommand(page(), 'Go to File...', { opensQuickInput: true });
+    const input = page().locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('one.test.js');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'one.test.js' }).first().click();
+    await tab('one.test.js').waitFor({ timeout: 15_000 });
+    await tab('Redline Memory — beta').waitFor({ timeout: 15_000 }).catch((error: unknown) => {
+      throw new Error(`the panel did not follow the editor to "beta": ${String(error)}${redlineLog()}`);
+    });
+    await redlineStatusItem(page()).hover();
+    await page().locator('.monaco-hover, .workbench-hover', { hasText: 'Folder: beta' }).first().waitFor({ timeout: 15_000 });
+  });
 });

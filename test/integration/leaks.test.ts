@@ -65,6 +65,19 @@ test('--heap-snapshot: a leak says what grew, its two snapshots are kept, a look
   expect(snap.stdout).toContain('grew: system / JSArrayBufferData');
 }, 120_000);
 
+test('--heap-snapshot at a 512 MB limit: a late snapshot that would not fit is declined, and the leak says so', async () => {
+  // 20 MB of small objects by its end: writing a snapshot of that heap takes a few hundred MB
+  // (core/guard-snapshots.ts), more than is left below the terminal tier at this limit.
+  const small = await runCli(['run', '--root', fixture('leaks'), '--leaks', '--heap-snapshot', '--memory-limit', '512M', 'module-array']);
+  const r = small.report();
+  expect(small.result.code, small.stderr).toBe(0);
+  expect(r.files.map((f) => [f.path, f.state])).toEqual([['module-array.test.js', 'passed']]);
+  const leak = r.leaks.find((l) => l.file === 'module-array.test.js');
+  expect(leak?.snapshots).toBeUndefined();
+  expect(leak?.snapshotNote).toMatch(/^no late heap snapshot: writing one would have taken about \d+ MB more .* were left below the terminal tier$/);
+  expect(small.stdout).toContain('no late heap snapshot');
+}, 120_000);
+
 test('leak detection is off unless asked for: no garbage collection per test, no leaks reported', async () => {
   const plain = await runCli(['run', '--root', fixture('leaks'), 'module-array']);
   expect(plain.report().leaks).toEqual([]);

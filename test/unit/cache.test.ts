@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { cacheKey, type CacheKeyInput } from '../../src/core/cache/key';
-import { EMPTY_CACHE, isCacheable, isExcluded, lookup, put } from '../../src/core/cache/result-cache';
+import { EMPTY_CACHE, evict, indexByKey, isCacheable, isExcluded, lookup, put, putAll, touch } from '../../src/core/cache/result-cache';
 import type { FileReport } from '../../src/protocol/report';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -58,6 +58,40 @@ describe('result cache', () => {
     c = put(c, { key: 'k3', path: 'c', report: report('c', 'passed'), storedAt: 4 }, 4, limits);
     expect(c.entries.map((e) => e.key).sort()).toEqual(['k1', 'k3']);
     expect(lookup(c, 'k2', 5).entry).toBeUndefined();
+  });
+
+  test('the lookups of a run at once (indexByKey, then touch) leave the cache as a lookup of each would', () => {
+    const limits = { maxEntries: 10, maxBytes: 1e9 };
+    let c = EMPTY_CACHE;
+    for (const [i, k] of ['k1', 'k2', 'k3', 'k4'].entries()) c = put(c, { key: k, path: `f${i}`, report: report(`f${i}`, 'passed'), storedAt: i }, i, limits);
+    const index = indexByKey(c);
+    expect(index.get('k3')?.path).toBe('f2');
+    expect(index.get('nope')).toBeUndefined();
+    const one = ['k3', 'k1'].reduce((acc, k) => lookup(acc, k, 9).cache, c);
+    expect(touch(c, new Set(['k3', 'k1', 'missing']), 9)).toEqual(one);
+    expect(touch(c, new Set(), 9)).toBe(c);
+  });
+
+  test('putAll is a put of each, with the bound applied once', () => {
+    const entry = (k: string, path: string) => ({ key: k, path, report: report(path, 'passed'), storedAt: 5 });
+    let c = EMPTY_CACHE;
+    for (const [i, k] of ['k1', 'k2', 'k3'].entries()) c = put(c, { ...entry(k, `f${i}`), storedAt: i }, i, { maxEntries: 10, maxBytes: 1e9 });
+    for (const limits of [{ maxEntries: 10, maxBytes: 1e9 }, { maxEntries: 3, maxBytes: 1e9 }, { maxEntries: 10, maxBytes: JSON.stringify(report('a', 'passed')).length * 3 }]) {
+      const batch = [entry('k2', 'f1'), entry('k4', 'f3'), entry('k5', 'f4')];
+      const oneByOne = batch.reduce((acc, e) => put(acc, e, 5, limits), c);
+      expect(putAll(c, batch, 5, limits).entries.map((e) => e.key).sort()).toEqual(oneByOne.entries.map((e) => e.key).sort());
+    }
+    expect(putAll(c, [], 5, { maxEntries: 1, maxBytes: 1 })).toBe(c);
+  });
+
+  test('evict leaves a cache within its bound as it is', () => {
+    let c = EMPTY_CACHE;
+    for (const i of [1, 2, 3]) c = put(c, { key: `k${i}`, path: `f${i}`, report: report('a', 'passed'), storedAt: i }, i, { maxEntries: 10, maxBytes: 1e9 });
+    expect(evict(c, { maxEntries: 3, maxBytes: 1e9 })).toBe(c);
+    expect(evict(c, { maxEntries: 2, maxBytes: 1e9 }).entries.map((e) => e.key)).toEqual(['k2', 'k3']);
+    // Out of storedAt order: sorted.
+    const shuffled = { entries: [c.entries[2]!, c.entries[0]!, c.entries[1]!] };
+    expect(evict(shuffled, { maxEntries: 10, maxBytes: 1e9 }).entries.map((e) => e.key)).toEqual(['k1', 'k2', 'k3']);
   });
 
   test('the byte bound', () => {

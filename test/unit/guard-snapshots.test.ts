@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
   FIRST_SNAPSHOT_GROWTH_PERCENT, NO_SHOTS, SNAPSHOT_CLOSING_FACTOR, SNAPSHOT_LOOKAHEAD_MS, SECOND_SNAPSHOT_GROWTH_PERCENT, SNAPSHOT_ANSWER_MS, SNAPSHOT_BASE_RATIO, SNAPSHOT_FIXED_BYTES,
-  SNAPSHOT_GROWTH_RATIO, SNAPSHOT_LEARNT_SLACK, SNAPSHOT_MARGIN_PERCENT, SNAPSHOT_WRITE_MAX_MS, snapshotCostEstimate, snapshotQuietUntil,
-  snapshotRequests, snapshotsDue, unanswered, type SnapshotCandidate, type WorkerShots,
+  SNAPSHOT_GROWTH_RATIO, SNAPSHOT_LEARNT_SLACK, SNAPSHOT_MARGIN_PERCENT, SNAPSHOT_WRITE_MAX_MS, declinedSnapshotNote, snapshotCostEstimate, snapshotFits, snapshotQuietUntil,
+  snapshotRequests, snapshotRoomBytes, snapshotsDue, unanswered, type SnapshotCandidate, type WorkerShots,
 } from '../../src/core/guard-snapshots';
 import { decide, INITIAL_GUARD_STATE, type GuardConfig, type WorkerView } from '../../src/core/guard-policy';
 import { DEFAULT_TIER_PERCENTS } from '../../src/core/tiers';
@@ -145,6 +145,36 @@ describe('what a snapshot will cost (the probe decides whether it fits)', () => 
     expect(snapshotCostEstimate({ smallBytes: 40 * MB, smallAtStartBytes: 10 * MB, previous })).toBe(Math.round(48 * MB * 2 * SNAPSHOT_LEARNT_SLACK));
     // A heap that shrank since costs no less than the first did.
     expect(snapshotCostEstimate({ smallBytes: 10 * MB, smallAtStartBytes: 10 * MB, previous })).toBe(Math.round(48 * MB * SNAPSHOT_LEARNT_SLACK));
+  });
+});
+
+describe('a file\'s own early and late snapshots (leak detection) get the same room check', () => {
+  test('the room is what the tree may still grow below the terminal tier, less the margin', () => {
+    expect(snapshotRoomBytes(450 * MB, config)).toBe(TERMINAL - 450 * MB - MARGIN);
+    // Past the line: no room at all, whatever the estimate.
+    expect(snapshotRoomBytes(990 * MB, config)).toBeLessThan(0);
+  });
+
+  test('at a 512 MB limit, a grown file\'s late snapshot does not fit where its early one did', () => {
+    const small = { limitBytes: 512 * MB, tiers: DEFAULT_TIER_PERCENTS };
+    // Early: Vitest's 10 MB of small objects; late: the file has kept 20 MB more of small objects.
+    const early = snapshotCostEstimate({ smallBytes: 10 * MB, smallAtStartBytes: 10 * MB });
+    const late = snapshotCostEstimate({ smallBytes: 30 * MB, smallAtStartBytes: 10 * MB });
+    expect(snapshotFits(early, snapshotRoomBytes(150 * MB, small))).toBe(true);
+    expect(snapshotFits(late, snapshotRoomBytes(250 * MB, small))).toBe(false);
+  });
+
+  test('no answer from the guard is no room', () => {
+    expect(snapshotFits(1, undefined)).toBe(false);
+    expect(snapshotFits(10 * MB, 10 * MB)).toBe(true);
+  });
+
+  test('a declined snapshot says why, in the guard\'s words', () => {
+    expect(declinedSnapshotNote('late heap snapshot', { heapBytes: 30 * MB, estimateBytes: 402 * MB, roomBytes: 210 * MB })).toBe(
+      'no late heap snapshot: writing one would have taken about 402 MB more (V8 needs several hundred bytes per object, and the heap held 30 MB of small objects); 210 MB were left below the terminal tier',
+    );
+    expect(declinedSnapshotNote('early heap snapshot', { estimateBytes: 50 * MB })).toBe('no early heap snapshot: the runner did not say in time how much room was left below the terminal tier');
+    expect(declinedSnapshotNote('heap snapshot 2', { error: 'ENOSPC' })).toBe('heap snapshot 2 could not be written: ENOSPC');
   });
 });
 

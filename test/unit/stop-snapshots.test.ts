@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { MAX_SUMMARIZED_BYTES, MIN_SUMMARIZED_BYTES, dropGuardSnapshots, explainStop, summarizeFile, summaryCapBytes } from '../../src/runner/heap-snapshots';
+import { MAX_SUMMARIZED_BYTES, MIN_SUMMARIZED_BYTES, dropGuardSnapshots, explainLeaks, explainStop, summarizeFile, summaryCapBytes } from '../../src/runner/heap-snapshots';
 import type { GuardSnapshots } from '../../src/runner/memory-guard';
 
 const dir = mkdtempSync(join(tmpdir(), 'redline-stop-snapshots-'));
@@ -102,5 +102,16 @@ describe('a memory stop with --heap-snapshot', () => {
       new Set([kept]),
     );
     expect([kept, other, partial, failed].map(existsSync)).toEqual([true, false, false, false]);
+  });
+});
+
+describe('a leak whose late snapshot was declined (no room below the terminal tier)', () => {
+  test('carries the note, and its lone early snapshot is not kept', () => {
+    const early = snapshotFile('3-grow-early.heapsnapshot', 'Row', 10);
+    const leak = { file: 'grow.test.js', bytesPerTest: 1, fit: 1, totalBytes: 20, samples: 20 };
+    const note = 'no late heap snapshot: writing one would have taken about 402 MB more …';
+    const [out] = explainLeaks([leak], new Map([['grow.test.js', { early, note }]]), 10, log);
+    expect(out).toEqual({ ...leak, snapshotNote: note });
+    expect(existsSync(early)).toBe(false);
   });
 });

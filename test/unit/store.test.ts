@@ -56,6 +56,39 @@ describe('load and save', () => {
     expect((await f.store.load('phases')).value).toEqual(phasesWith('a'));
   });
 
+  it('a memoized document read again unchanged is the same value, and a change by anyone is seen', async () => {
+    const f = makeStore({ memoize: ['phases'] });
+    await saveOk(f, phasesWith('a'));
+    const first = await f.store.load('phases');
+    expect(first).toEqual({ value: phasesWith('a'), status: 'ok' });
+    expect((await f.store.load('phases')).value).toBe(first.value);
+    // Another process writes the file: the new text is decoded.
+    await f.fs.writeFile(PHASES, encode(phasesDocument, phasesWith('a', 'b'), sha256));
+    expect((await f.store.load('phases')).value).toEqual(phasesWith('a', 'b'));
+    // A damaged file is never answered from the memo.
+    await f.fs.writeFile(PHASES, (f.fs.peek(PHASES) ?? '').replace('"a"', '"z"'));
+    expect(await f.store.load('phases')).toMatchObject({ status: 'recovered' });
+    // Gone: empty again.
+    await f.fs.rm(PHASES);
+    expect(await f.store.load('phases')).toEqual({ value: phasesWith(), status: 'missing' });
+  });
+
+  it('an update that keeps the records it did not change validates only the ones it changed', async () => {
+    const f = makeStore();
+    await saveOk(f, phasesWith('a', 'b'));
+    // A changed record that breaks the schema is refused, as on any save.
+    const bad = await f.store.update('phases', (state) => ({ files: [...state.files.slice(1), { ...state.files[0]!, path: '' }] }));
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-value' } });
+    expect((await f.store.load('phases')).value).toEqual(phasesWith('a', 'b'));
+    // A good change: saved, and read back the same.
+    const next = transition(phasesWith('a', 'b'), { kind: 'fileResult', file: 'test/a.test.ts', tests: [{ fullName: 'a', state: 'passed' }] }, 2_000).state;
+    const good = await f.store.update('phases', () => next);
+    expect(good).toMatchObject({ ok: true });
+    expect((await f.store.load('phases')).value).toEqual(next);
+    expect(phasesDocument.validChange?.(phasesWith('a'), next)).toBe(true);
+    expect(phasesDocument.validChange?.(phasesWith('a'), { files: 'no' } as unknown as PhaseState)).toBe(false);
+  });
+
   it('update loads, changes and saves in one step', async () => {
     const f = makeStore();
     await saveOk(f, phasesWith('a'));

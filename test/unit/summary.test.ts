@@ -82,6 +82,12 @@ describe('a stopped file with --heap-snapshot', () => {
     expect(text).toContain('   no heap snapshot 2: …');
   });
 
+  test('a leak whose snapshots were declined says why', () => {
+    const leak = { file: 'grow.test.ts', bytesPerTest: MB, fit: 0.99, totalBytes: 20 * MB, samples: 20, snapshotNote: 'no late heap snapshot: writing one would have taken about 402 MB more …' };
+    const text = summaryLines(report([], { leaks: [leak] }), c).join('\n');
+    expect(text).toContain('   no late heap snapshot: writing one would have taken about 402 MB more …');
+  });
+
   test('without it, nothing more than before', () => {
     const text = summaryLines(report([file({ path: 'hog.test.ts', state: 'stopped', stopped: { reason: 'memory', rssBytes: 990 * MB, atMs: 1200 } })]), c).join('\n');
     expect(text).not.toMatch(/grew:|heap snapshot/);

@@ -45,15 +45,48 @@ export function lookup(cache: CacheContents, key: string, now: number): { cache:
   return { cache: { entries }, entry };
 }
 
+/**
+ * Many lookups at once (a run asks for every file): the entries by key, found in one pass, and
+ * `touch` afterwards marks the ones used — the same as a `lookup` of each, without copying the
+ * whole list for every hit.
+ */
+export function indexByKey(cache: CacheContents): ReadonlyMap<string, CacheEntry> {
+  return new Map(cache.entries.map((e) => [e.key, e]));
+}
+
+/** The cache with the entries of `keys` used at `now` (LRU order), as `lookup` of each would leave it. */
+export function touch(cache: CacheContents, keys: ReadonlySet<string>, now: number): CacheContents {
+  if (keys.size === 0) return cache;
+  return { entries: cache.entries.map((e) => (keys.has(e.key) ? { ...e, lastUsedAt: now } : e)) };
+}
+
 export function put(cache: CacheContents, entry: Omit<CacheEntry, 'bytes' | 'lastUsedAt'>, now: number, limits: CacheLimits): CacheContents {
-  const bytes = JSON.stringify(entry.report).length;
+  return putAll(cache, [entry], now, limits);
+}
+
+/** `put` of each of `entries` in turn, with the bound applied once at the end. */
+export function putAll(cache: CacheContents, entries: readonly Omit<CacheEntry, 'bytes' | 'lastUsedAt'>[], now: number, limits: CacheLimits): CacheContents {
+  if (entries.length === 0) return cache;
+  // A later entry of the same key replaces an earlier one, as a put after a put would.
+  const added = new Map(entries.map((entry) => [entry.key, { ...entry, bytes: JSON.stringify(entry.report).length, lastUsedAt: now }]));
   // Older results of the same file stay (LRU decides): an edit undone, or a branch switched
   // back, must find them again.
-  const rest = cache.entries.filter((e) => e.key !== entry.key);
-  return evict({ entries: [...rest, { ...entry, bytes, lastUsedAt: now }] }, limits);
+  const rest = cache.entries.filter((e) => !added.has(e.key));
+  return evict({ entries: [...rest, ...added.values()] }, limits);
 }
 
 export function evict(cache: CacheContents, limits: CacheLimits): CacheContents {
+  // Within the bound and in order already (the usual case: one run's results appended): as it is.
+  if (cache.entries.length <= limits.maxEntries) {
+    let total = 0;
+    let ordered = true;
+    for (let i = 0; i < cache.entries.length; i++) {
+      const e = cache.entries[i]!;
+      total += e.bytes;
+      if (i > 0 && cache.entries[i - 1]!.storedAt > e.storedAt) ordered = false;
+    }
+    if (ordered && total <= limits.maxBytes) return cache;
+  }
   const byAge = [...cache.entries].sort((a, b) => b.lastUsedAt - a.lastUsedAt);
   const kept: CacheEntry[] = [];
   let total = 0;

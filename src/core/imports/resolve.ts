@@ -28,27 +28,35 @@ const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'
 const JS_TO_TS: Readonly<Record<string, readonly string[]>> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 
 export function resolveImport(specifier: string, importer: string, ctx: ResolveContext): string | undefined {
+  return resolveCandidates(specifier, importer, ctx).find((candidate) => ctx.exists(candidate));
+}
+
+/**
+ * The files `resolveImport` tries, in its order: the import resolves to the first that exists.
+ * They depend on the importer's folder, the specifier, the aliases and tsconfig paths — not on the
+ * file system — so a caller that resolves the same import again and again (every watch run) can
+ * keep them, and probe only the file system each time.
+ */
+export function resolveCandidates(specifier: string, importer: string, ctx: Omit<ResolveContext, 'exists'>): string[] {
   const clean = specifier.replace(/[?#].*$/, '');
-  if (clean.startsWith('.') ) return probe(join(dirname(importer), clean), ctx);
-  if (clean.startsWith('/')) return probe(clean, ctx);
+  if (clean.startsWith('.')) return probeCandidates(join(dirname(importer), clean));
+  if (clean.startsWith('/')) return probeCandidates(clean);
   for (const alias of ctx.aliases ?? []) {
     const replaced = applyAlias(alias, clean);
     if (replaced === undefined) continue;
     const target = replaced.startsWith('/') ? replaced : undefined;
-    if (target) return probe(normalize(target), ctx);
-    return resolveImport(replaced, importer, { ...ctx, aliases: [] });
+    if (target) return probeCandidates(normalize(target));
+    return resolveCandidates(replaced, importer, { ...ctx, aliases: [] });
   }
+  const candidates: string[] = [];
   for (const tp of ctx.tsPaths ?? []) {
     for (const [pattern, targets] of Object.entries(tp.paths)) {
       const star = matchPattern(pattern, clean);
       if (star === undefined) continue;
-      for (const t of targets) {
-        const hit = probe(join(tp.baseDir, t.replace('*', star)), ctx);
-        if (hit) return hit;
-      }
+      for (const t of targets) candidates.push(...probeCandidates(join(tp.baseDir, t.replace('*', star))));
     }
   }
-  return undefined;
+  return candidates;
 }
 
 function applyAlias(alias: Alias, spec: string): string | undefined {
@@ -71,18 +79,15 @@ function matchPattern(pattern: string, spec: string): string | undefined {
   return undefined;
 }
 
-function probe(base: string, ctx: ResolveContext): string | undefined {
+/** A path as written, TypeScript's twin of a `.js` path, then with each extension, then its index file. */
+function probeCandidates(base: string): string[] {
   const ext = extname(base);
-  if (ext && ctx.exists(base)) return base;
-  if (ext && JS_TO_TS[ext]) {
-    for (const ts of JS_TO_TS[ext]!) {
-      const candidate = base.slice(0, -ext.length) + ts;
-      if (ctx.exists(candidate)) return candidate;
-    }
-  }
-  for (const e of EXTENSIONS) if (ctx.exists(base + e)) return base + e;
-  for (const e of EXTENSIONS) if (ctx.exists(base + '/index' + e)) return base + '/index' + e;
-  return undefined;
+  const candidates: string[] = [];
+  if (ext) candidates.push(base);
+  if (ext && JS_TO_TS[ext]) for (const ts of JS_TO_TS[ext]!) candidates.push(base.slice(0, -ext.length) + ts);
+  for (const e of EXTENSIONS) candidates.push(base + e);
+  for (const e of EXTENSIONS) candidates.push(base + '/index' + e);
+  return candidates;
 }
 
 // Small POSIX path helpers: core stays free of node:path so it runs anywhere; paths here are

@@ -3,7 +3,7 @@
 // costs only a rerun.
 import { z } from 'zod';
 import { FileReportSchema, LeakSchema } from '../../protocol/report';
-import type { CacheContents } from '../cache/result-cache';
+import type { CacheContents, CacheEntry } from '../cache/result-cache';
 import type { DocumentSpec } from './envelope';
 
 const CacheEntrySchema = z.object({
@@ -19,6 +19,18 @@ const CacheEntrySchema = z.object({
 });
 
 export const CacheContentsSchema: z.ZodType<CacheContents> = z.object({ entries: z.array(CacheEntrySchema) });
+
+/**
+ * A new entry as the cache document keeps it (unknown fields dropped), or undefined if it does not
+ * match the schema. A cache built only of loaded entries and entries passed through here is valid
+ * as a whole, and can be saved without validating every entry again (store.save's `validated`).
+ */
+export function storableEntry(entry: Omit<CacheEntry, 'bytes' | 'lastUsedAt'>): Omit<CacheEntry, 'bytes' | 'lastUsedAt'> | undefined {
+  const parsed = CacheEntrySchema.safeParse({ ...entry, bytes: 0, lastUsedAt: 0 });
+  if (!parsed.success) return undefined;
+  const { bytes: _bytes, lastUsedAt: _lastUsedAt, ...stored } = parsed.data;
+  return stored;
+}
 
 export const cacheDocument: DocumentSpec<CacheContents> = {
   kind: 'cache',

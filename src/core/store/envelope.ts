@@ -23,6 +23,12 @@ export interface DocumentSpec<T> {
   readonly empty: () => T;
   /** What a soft reset does with it: phases are kept, cache and run history cleared. */
   readonly softReset: 'keep' | 'clear';
+  /**
+   * For `update`: whether `next`, made from the valid `previous`, is valid — checking only what
+   * differs (a document of many records of which an update changes a few, sharing the rest).
+   * False, or absent, and the whole value is validated as on any save.
+   */
+  validChange?(previous: T, next: T): boolean;
 }
 
 export type DecodeFailure =
@@ -51,12 +57,38 @@ export function schemaName(spec: DocumentSpec<unknown>): string {
 
 /**
  * The file text for `value`. Throws when `value` does not match the spec's schema: that is a bug
- * in the caller, and writing it would only make the next read fail.
+ * in the caller, and writing it would only make the next read fail. `validated`: the caller has
+ * just parsed `value` with the spec's schema (the store's save), so it is not parsed again.
+ *
+ * The payload is written as its canonical JSON, the very text the checksum covers: a reader can
+ * check the checksum against the bytes as they are (see `decode`), and the file is still what
+ * `JSON.stringify` of the envelope would give, keys in canonical order.
  */
-export function encode<T>(spec: DocumentSpec<T>, value: T, hash: Hash): string {
-  const payload = spec.schema.parse(value);
-  const envelope = { schema: schemaName(spec), version: spec.version, checksum: hash(canonicalJson(payload)), payload };
-  return JSON.stringify(envelope) + '\n';
+export function encode<T>(spec: DocumentSpec<T>, value: T, hash: Hash, options: { readonly validated?: boolean } = {}): string {
+  const payload = options.validated ? value : spec.schema.parse(value);
+  const text = canonicalJson(payload);
+  return `${envelopePrefix(schemaName(spec), spec.version, hash(text))}${text}}\n`;
+}
+
+/** Everything before the payload, as `encode` writes it. */
+function envelopePrefix(schema: string, version: number, checksum: string): string {
+  return `{"schema":${JSON.stringify(schema)},"version":${version},"checksum":${JSON.stringify(checksum)},"payload":`;
+}
+
+/**
+ * Whether the checksum covers the payload. A file as `encode` wrote it holds the canonical text
+ * itself, checked as it is; any other layout (an older writer's key order, a file reformatted by
+ * hand) is checked against the canonical JSON of the parsed payload. Both say the same of the
+ * same data: the fast path only skips building a text the file already holds.
+ */
+function checksumMatches(text: string, schema: string, version: number, checksum: string, payload: unknown, hash: Hash): boolean {
+  const prefix = envelopePrefix(schema, version, checksum);
+  if (text.startsWith(prefix)) {
+    let end = text.length;
+    while (end > prefix.length && /\s/.test(text[end - 1]!)) end--;
+    if (text[end - 1] === '}' && hash(text.slice(prefix.length, end - 1)) === checksum) return true;
+  }
+  return hash(canonicalJson(payload)) === checksum;
 }
 
 export function decode<T>(spec: DocumentSpec<T>, text: string, hash: Hash): Decoded<T> {
@@ -76,7 +108,7 @@ export function decode<T>(spec: DocumentSpec<T>, text: string, hash: Hash): Deco
   if (schema !== schemaName(spec)) {
     return { ok: false, reason: 'wrong-shape', detail: `it holds "${schema}", not "${schemaName(spec)}"` };
   }
-  if (hash(canonicalJson(payload)) !== checksum) {
+  if (!checksumMatches(text, schema, version, checksum, payload, hash)) {
     return { ok: false, reason: 'bad-checksum', detail: 'its checksum does not match its content' };
   }
   if (version > spec.version) {

@@ -33,4 +33,10 @@ export const phasesDocument: DocumentSpec<PhaseState> = {
   migrations: {},
   empty: emptyPhaseState,
   softReset: 'keep',
+  // A run changes the records of the files it ran; the machine keeps every other record as it was.
+  validChange: (previous, next) => {
+    if (!Array.isArray((next as Partial<PhaseState> | undefined)?.files)) return false;
+    const kept = new Set(previous.files);
+    return next.files.every((file) => kept.has(file) || FileRecordSchema.safeParse(file).success);
+  },
 };

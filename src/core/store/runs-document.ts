@@ -33,6 +33,12 @@ export const runsDocument: DocumentSpec<RunHistory> = {
   migrations: {},
   empty: () => ({ runs: [] }),
   softReset: 'clear',
+  // appendRun adds one entry and keeps the others as they were.
+  validChange: (previous, next) => {
+    if (!Array.isArray((next as Partial<RunHistory> | undefined)?.runs)) return false;
+    const kept = new Set(previous.runs);
+    return next.runs.every((run) => kept.has(run) || RunEntrySchema.safeParse(run).success);
+  },
 };
 
 /** Appends a run and keeps the newest RUN_HISTORY_LIMIT. */

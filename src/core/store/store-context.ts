@@ -34,16 +34,20 @@ export function documentPath(ctx: StoreContext, spec: Pick<DocumentSpec<unknown>
 
 /** Read and validate one document file; every way it can fail becomes a DecodeFailure. */
 export async function readDocument<T>(ctx: StoreContext, spec: DocumentSpec<T>, path: string): Promise<Decoded<T>> {
-  let text: string;
+  const read = await readDocumentText(ctx, path);
+  return read.ok ? decode(spec, read.text, ctx.hash) : read;
+}
+
+/** A document file's text, or why it cannot be had (the DecodeFailure readDocument gives). */
+export async function readDocumentText(ctx: StoreContext, path: string): Promise<{ readonly ok: true; readonly text: string } | Extract<Decoded<never>, { ok: false }>> {
   try {
-    text = await ctx.fs.readFile(path);
+    return { ok: true, text: await ctx.fs.readFile(path) };
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT') return { ok: false, reason: 'missing', detail: 'it does not exist' };
     if (code === 'EISDIR') return { ok: false, reason: 'is-directory', detail: 'a directory is where the file should be' };
     return { ok: false, reason: 'unreadable', detail: `it cannot be read (${code ?? String(error)})` };
   }
-  return decode(spec, text, ctx.hash);
 }
 
 /** `base`, or `base-1`, `base-2`… — the first name not yet in `dir`. */
@@ -57,9 +61,13 @@ export function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-/** Validate, encode and write one document atomically, creating the directory if needed. */
-export async function writeDocument<T>(ctx: StoreContext, spec: DocumentSpec<T>, value: T): Promise<void> {
-  const text = encode(spec, value, ctx.hash);
+/**
+ * Validate (unless the caller just did: `validated`), encode and write one document atomically,
+ * creating the directory if needed. Resolves to the text written.
+ */
+export async function writeDocument<T>(ctx: StoreContext, spec: DocumentSpec<T>, value: T, options: { readonly validated?: boolean } = {}): Promise<string> {
+  const text = encode(spec, value, ctx.hash, options);
   await ctx.fs.mkdir(ctx.dir);
   await atomicWrite(ctx.fs, documentPath(ctx, spec), text, ctx.tempTag());
+  return text;
 }

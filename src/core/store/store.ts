@@ -17,7 +17,9 @@ import type { Logger } from './logger';
 import { joinPath } from './paths';
 import { completeRecovery, recoverDocument, RESTORING_SUFFIX, restoringPath } from './recovery';
 import type { Recovery } from './recovery';
-import { BACKUPS_DIR, documentFile, documentPath, QUARANTINE_DIR, readDocument, writeDocument } from './store-context';
+import { BACKUPS_DIR, documentFile, documentPath, QUARANTINE_DIR, readDocumentText, writeDocument } from './store-context';
+import { decode } from './envelope';
+import type { Decoded } from './envelope';
 import type { StoreContext } from './store-context';
 import { fail, ioFailure, ok } from './store-result';
 import type { StoreResult } from './store-result';
@@ -38,6 +40,13 @@ export interface StoreOptions<S extends DocumentSpecs> {
   readonly lock?: Lock;
   /** Config `backups.max`: the bound applied after every new backup. */
   readonly backupsMax?: number;
+  /**
+   * Documents read again and again by one process (the phases after every run): the value of the
+   * text last read or written is kept, by the text's hash, and the same text is not parsed and
+   * validated again. Values a store hands out are shared then — they are immutable by contract
+   * (typed readonly), as every value the store returns.
+   */
+  readonly memoize?: readonly string[];
 }
 
 export interface Loaded<T> {
@@ -97,8 +106,12 @@ export interface Store<S extends DocumentSpecs> {
   readonly dir: string;
   /** Never rejects: a damaged document is quarantined and restored, and the result says so. */
   load<K extends keyof S & string>(kind: K): Promise<Loaded<DocumentValue<S, K>>>;
-  /** On failure the previous file is intact. */
-  save<K extends keyof S & string>(kind: K, value: DocumentValue<S, K>): Promise<StoreResult<void>>;
+  /**
+   * On failure the previous file is intact. `validated`: the caller vouches that `value` matches
+   * the document's schema — it validated every part it changed (a large document of which a run
+   * changes a few entries) — so it is written without being parsed as a whole again.
+   */
+  save<K extends keyof S & string>(kind: K, value: DocumentValue<S, K>, options?: { readonly validated?: boolean }): Promise<StoreResult<void>>;
   /** Load, change and save as one step under the lock, so another writer's change is not lost. */
   update<K extends keyof S & string>(
     kind: K,
@@ -169,9 +182,30 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
     return run;
   }
 
+  /** Per memoized document: the hash of the text last read or written, and its decoded value. */
+  const memo = new Map<string, { readonly digest: string; readonly decoded: Extract<Decoded<unknown>, { ok: true }> }>();
+  const memoized = new Set(options.memoize ?? []);
+
+  /** readDocument of the document's own file, through the memo for the documents that have one. */
+  async function readCurrent(spec: DocumentSpec<unknown>): Promise<Decoded<unknown>> {
+    const read = await readDocumentText(ctx, documentPath(ctx, spec));
+    if (!read.ok) {
+      memo.delete(spec.kind);
+      return read;
+    }
+    if (!memoized.has(spec.kind)) return decode(spec, read.text, ctx.hash);
+    const digest = ctx.hash(read.text);
+    const known = memo.get(spec.kind);
+    if (known?.digest === digest) return known.decoded;
+    const decoded = decode(spec, read.text, ctx.hash);
+    if (decoded.ok) memo.set(spec.kind, { digest, decoded });
+    else memo.delete(spec.kind);
+    return decoded;
+  }
+
   /** Read one document; a damaged one is recovered in place (the caller holds the lock). */
   async function loadLocked(spec: DocumentSpec<unknown>): Promise<Loaded<unknown>> {
-    const decoded = await readDocument(ctx, spec, documentPath(ctx, spec));
+    const decoded = await readCurrent(spec);
     if (decoded.ok) return loadedOk(decoded.value, decoded.migratedFrom);
     if (decoded.reason === 'missing') {
       const finished = await completeRecovery(ctx, spec);
@@ -184,7 +218,7 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
   async function load(kind: string): Promise<Loaded<unknown>> {
     const spec = specOf(kind);
     // Reads need no lock — writes are atomic renames, so a reader sees a whole old or new file.
-    const first = await readDocument(ctx, spec, documentPath(ctx, spec));
+    const first = await readCurrent(spec);
     if (first.ok) return loadedOk(first.value, first.migratedFrom);
     if (first.reason === 'missing' && !(await exists(restoringPath(ctx, spec)))) return { value: spec.empty(), status: 'missing' };
     // Repairs are writes: take the lock, and look again, as another process may have repaired it.
@@ -208,15 +242,17 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
     await fs.rm(restoringPath(ctx, spec));
   }
 
-  async function saveLocked(spec: DocumentSpec<unknown>, value: unknown): Promise<StoreResult<void>> {
-    const parsed = spec.schema.safeParse(value);
+  async function saveLocked(spec: DocumentSpec<unknown>, value: unknown, validated = false): Promise<StoreResult<void>> {
+    const parsed = validated ? { success: true as const, data: value } : spec.schema.safeParse(value);
     if (!parsed.success) {
       return fail('invalid-value', `Refused to save ${documentFile(spec)}: the value does not match its schema (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
     }
     try {
-      await writeDocument(ctx, spec, parsed.data);
+      const text = await writeDocument(ctx, spec, parsed.data, { validated: true });
+      if (memoized.has(spec.kind)) memo.set(spec.kind, { digest: ctx.hash(text), decoded: { ok: true, value: parsed.data } });
       return ok(undefined);
     } catch (error) {
+      memo.delete(spec.kind);
       return ioFailure(`Saving ${documentPath(ctx, spec)}`, error, `The previous ${documentFile(spec)} is unchanged.`);
     }
   }
@@ -342,12 +378,13 @@ export function openStore<S extends DocumentSpecs>(options: StoreOptions<S>): St
   const store: Store<DocumentSpecs> = {
     dir,
     load,
-    save: (kind, value) => exclusive(`Saving ${kind}`, () => saveLocked(specOf(kind), value)),
+    save: (kind, value, options) => exclusive(`Saving ${kind}`, () => saveLocked(specOf(kind), value, options?.validated)),
     update: (kind, change) =>
       exclusive(`Updating ${kind}`, async () => {
-        const current = await loadLocked(specOf(kind));
+        const spec = specOf(kind);
+        const current = await loadLocked(spec);
         const value = change(current.value);
-        const saved = await saveLocked(specOf(kind), value);
+        const saved = await saveLocked(spec, value, spec.validChange?.(current.value, value) === true);
         return saved.ok ? ok({ ...current, value }) : saved;
       }),
     backup: (label) => exclusive('Backing up', () => backupLocked(label, false)),

@@ -1,10 +1,11 @@
 // The four webview panels of a workspace: opens or reveals them, brings them back after a
 // reload (serializers), and disposes them with the extension. Each open panel is a
 // RedlinePanel, which holds its own subscriptions; the manager holds only the settings they
-// share and the configuration listener that refreshes them.
+// share and the configuration listener that refreshes them. The services are the focused
+// folder's (focused-services.ts): the settings follow the focus, each panel repaints itself.
 import * as vscode from 'vscode';
 import { PANELS, type PanelKind } from '../../protocol/commands';
-import type { RedlineServices } from '../services';
+import type { ViewServices } from '../focused-services';
 import { PanelSettingsCache } from './panel-settings';
 import { PANEL_TITLES, RedlinePanel, webviewOptions } from './redline-panel';
 
@@ -17,10 +18,10 @@ export class PanelManager implements vscode.Disposable {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly services: RedlineServices,
+    private readonly services: ViewServices,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.settings = new PanelSettingsCache(services.root, log);
+    this.settings = new PanelSettingsCache(() => services.root, log);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('redline')) return;
@@ -29,6 +30,8 @@ export class PanelManager implements vscode.Disposable {
       }),
       // redline.config.json may have changed since the settings were read; a run rereads it too.
       services.onDidFinishRun(() => this.settings.invalidate()),
+      // Subscribed before any panel exists, so it runs before the panels rebuild their state.
+      services.onDidChangeFocus(() => this.settings.invalidate()),
     );
   }
 

@@ -1,6 +1,7 @@
 // The settings the panels show, read from the workspace folder's configuration. Read once and
 // kept until a `redline.*` setting changes or a run finishes (redline.config.json may have
 // changed): the memory panel updates 20 times a second and must not read a file each time.
+// The folder is asked for on each read: the panels follow the focused folder, which may change.
 import * as vscode from 'vscode';
 import { DEFAULT_TIER_PERCENTS } from '../../core/tiers';
 import { loadFolderSettings } from '../settings';
@@ -12,7 +13,7 @@ export class PanelSettingsCache {
   private cached: PanelSettings | undefined;
 
   constructor(
-    private readonly root: string,
+    private readonly root: () => string,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -26,7 +27,7 @@ export class PanelSettingsCache {
   }
 
   private read(): PanelSettings {
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.root));
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.root()));
     if (!folder) return DEFAULTS;
     try {
       const loaded = loadFolderSettings(folder);

@@ -5,6 +5,7 @@ import type * as vscode from 'vscode';
 import type { PanelKind } from '../../protocol/commands';
 import type { RedlineServices } from '../services';
 import type { TierPercents } from '../../protocol/runner';
+import { memoryStops } from '../../core/views/leaks-view';
 import type {
   ChartSample,
   LeaksPanelState,
@@ -55,6 +56,8 @@ export function leaksState(services: RedlineServices, settings: PanelSettings): 
     enabled: settings.leaksEnabled,
     heapSnapshot: settings.heapSnapshot,
     lastRun: report ? { startedAt: report.startedAt, files: report.summary.files } : null,
+    // Files the guard stopped, with the heap snapshots taken before it did and what grew.
+    stops: report ? memoryStops(report.files) : [],
   };
 }
 

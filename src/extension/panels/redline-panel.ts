@@ -1,12 +1,14 @@
 // One open panel: its webview, its subscriptions to the workspace's events (only while it is
 // open), the throttle its updates go through, and the messages it accepts. Everything it holds
-// is released when the user closes it.
+// is released when the user closes it. With several Vitest folders it shows the focused one
+// (focused-services.ts), named in its tab title, and repaints when the focus moves.
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { titleWithFolder } from '../../core/views/focus';
 import { UpdateThrottle } from '../../core/views/throttle';
 import { COMMANDS, type PanelKind } from '../../protocol/commands';
-import type { RedlineServices } from '../services';
+import type { ViewServices } from '../focused-services';
 import { parseWebviewMessage, stateMessage, type PanelStates, type WebviewMessage } from '../../protocol/webview';
 import { commandCall, isAllowedFor } from './command-call';
 import { panelHtml } from './panel-html';
@@ -21,7 +23,7 @@ export const PANEL_TITLES: Readonly<Record<PanelKind, string>> = {
 
 export interface PanelDeps {
   readonly extensionUri: vscode.Uri;
-  readonly services: RedlineServices;
+  readonly services: ViewServices;
   readonly log: vscode.LogOutputChannel;
   readonly settings: () => PanelSettings;
 }
@@ -61,7 +63,13 @@ export class RedlinePanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((data: unknown) => this.onMessage(data)),
       ...panelEvents(kind, deps.services).map((event) => event(() => this.requestUpdate())),
+      // Another folder: everything shown is stale, whatever this panel's own events say.
+      deps.services.onDidChangeFocus(() => {
+        this.retitle();
+        this.requestUpdate();
+      }),
     );
+    this.retitle();
     void this.load();
   }
 
@@ -70,6 +78,12 @@ export class RedlinePanel implements vscode.Disposable {
     // A hidden panel's page is gone (no retainContextWhenHidden); it asks for the state with
     // `ready` when it is shown again.
     if (this.panel.visible) this.throttle.request();
+  }
+
+  /** The tab title names the folder shown when there is more than one (a restored tab's too). */
+  private retitle(): void {
+    const title = titleWithFolder(PANEL_TITLES[this.kind], this.deps.services.folderLabel());
+    if (this.panel.title !== title) this.panel.title = title;
   }
 
   reveal(): void {
@@ -156,7 +170,9 @@ export class RedlinePanel implements vscode.Disposable {
           this.deps.log.warn(`Redline ${this.kind} panel: dropped openHeapSnapshot of ${message.args.path}, which no leak of the last run names.`);
           return;
         }
-        const call = commandCall(message);
+        // Absolute: redline.openFile resolves a relative path against the first folder, and this
+        // panel may be showing another.
+        const call = commandCall(message.command === COMMANDS.openFile ? { ...message, args: { ...message.args, path: resolve(this.deps.services.root, message.args.path) } } : message);
         await vscode.commands.executeCommand(call.command, ...call.args);
         return;
       }

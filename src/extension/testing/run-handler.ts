@@ -5,6 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { stackLocation } from '../../core/discovery/stack-location';
 import { formatBytes } from '../../core/format';
+import { stopSnapshotLines } from '../../core/stop-snapshots-text';
 import type { FileReport, RunReport, TestError, TestReport } from '../../protocol/report';
 import type { RunObserver, WatchObserver, WorkspaceSession } from '../workspace-session';
 import type { TestTree } from './test-tree';
@@ -183,10 +184,11 @@ class ResultStream {
     setDescription(item, file.cached ? 'cached' : undefined);
     const abs = join(this.session.root, file.path);
     if (file.stopped) {
-      const message = new vscode.TestMessage(stoppedText(file));
+      const text = stoppedText(file, this.session.root);
+      const message = new vscode.TestMessage(text);
       message.location = new vscode.Location(vscode.Uri.file(abs), new vscode.Position(0, 0));
       this.run.errored(item, message, file.durationMs);
-      this.run.appendOutput(`\r\n${stoppedText(file)}\r\n`, undefined, item);
+      this.run.appendOutput(`\r\n${text.replace(/\n/g, '\r\n')}\r\n`, undefined, item);
       return;
     }
     const errors = file.errors ?? [];
@@ -255,13 +257,20 @@ function stackFrames(stack: string): vscode.TestMessageStackFrame[] {
   return frames;
 }
 
-export function stoppedText(file: FileReport): string {
+/**
+ * Why a file was stopped; with heap snapshots (a memory stop), also what it was filling memory
+ * with, the snapshots relative to `root` and why any is missing — the CLI summary's lines.
+ */
+export function stoppedText(file: FileReport, root: string): string {
   const s = file.stopped!;
   const during = s.test ? ` while "${s.test}" ran` : '';
   const took = s.killMs !== undefined ? `, its process tree stopped in ${Math.round(s.killMs)} ms` : '';
-  return s.reason === 'memory'
+  const head = s.reason === 'memory'
     ? `Stopped by Redline's memory guard${during}: the test processes used ${formatBytes(s.rssBytes)}${took}.`
     : `Stopped by Redline: no progress for too long${during} (a busy loop or a hung await; setting redline.run.fileTimeoutS)${took}.`;
+  const more = stopSnapshotLines(s, root).map((l) => (l.label ? `${l.label} ${l.text}` : l.text));
+  // The snapshots open from the Leak Alerts panel (Redline: Show Leak Alerts).
+  return [head, ...more].join('\n');
 }
 
 async function showError(message: string, log: vscode.LogOutputChannel): Promise<void> {

@@ -12,12 +12,12 @@ import { ENV } from '../../protocol/probe-env';
 import { listenPath } from './listen-path';
 import { getGc } from './gc';
 import { disambiguate } from '../../core/test-names';
-import { snapshotCostEstimate } from '../../core/guard-snapshots';
+import { SNAPSHOT_ANSWER_MS, snapshotCostEstimate, snapshotFits } from '../../core/guard-snapshots';
 
 interface VitestApi {
   beforeEach(fn: (ctx: { task: TaskLike }) => void): void;
-  afterEach(fn: (ctx: { task: TaskLike }) => void): void;
-  afterAll(fn: () => void): void;
+  afterEach(fn: (ctx: { task: TaskLike }) => void | Promise<void>): void;
+  afterAll(fn: () => void | Promise<void>): void;
   expect: { getState(): { testPath?: string } };
 }
 interface TaskLike {
@@ -33,6 +33,8 @@ const vitestEntry = process.env[ENV.vitestEntry];
 const root = process.env[ENV.root];
 // Captured before any test can install fake timers over the globals.
 const realSetInterval = setInterval;
+const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
 
 if (socketPath && vitestEntry && root) {
   const vitest = (await import(vitestEntry)) as VitestApi;
@@ -99,30 +101,46 @@ if (socketPath && vitestEntry && root) {
     // --heap-snapshot: two snapshots per file, early (after the second test) and at its end, so
     // a suspected leak can say which constructors grew in between. Both after a collection. Only
     // where leaks are judged; without leak detection the guard's snapshots of a runaway remain.
+    // A snapshot costs memory while V8 writes it (core/guard-snapshots.ts: 250–1,200 bytes per
+    // heap object), and at a small limit a grown file's late one could push the tree past the
+    // terminal tier by itself: the guard is asked for the room first, and the snapshot is declined
+    // when the estimate does not fit (the leak's report says so). Without the early one, the late
+    // one has nothing to be compared with, and is not taken.
     const snapshotDir = process.env[ENV.heapSnapshotDir];
+    // The small-object spaces: a snapshot's cost follows the number of objects, and large
+    // objects (big arrays, strings) are one each; Buffers' memory is outside the heap.
+    const smallBytes = (): number => getHeapSpaceStatistics().reduce((n, s) => (s.space_name.includes('large_object') ? n : n + s.space_used_size), 0);
+    const smallAtStartBytes = snapshotDir ? smallBytes() : 0;
     let testsDone = 0;
-    const snapshot = (phase: 'early' | 'late'): void => {
-      if (!snapshotDir || !leakProbe) return;
+    let earlyDeclined = false;
+    const snapshot = async (phase: 'early' | 'late'): Promise<void> => {
+      if (!snapshotDir || !leakProbe || (phase === 'late' && earlyDeclined)) return;
       getGc()();
       const path = join(snapshotDir, `${pid}-${file.replace(/[^\w.-]+/g, '_')}-${phase}.heapsnapshot`);
+      const heapBytes = smallBytes();
+      const estimateBytes = snapshotCostEstimate({ smallBytes: heapBytes, smallAtStartBytes });
+      const roomBytes = await askRoom(socket, () => send({ t: 'snapshot', pid, file, phase, path, status: 'asking', heapBytes, estimateBytes }));
+      const figures = { heapBytes, estimateBytes, ...(roomBytes !== undefined ? { roomBytes } : {}) };
+      if (!snapshotFits(estimateBytes, roomBytes)) {
+        if (phase === 'early') earlyDeclined = true;
+        send({ t: 'snapshot', pid, file, phase, path, status: 'declined', ...figures });
+        return;
+      }
       // Said first: no heartbeat while V8 writes, and the RSS it adds is not the file's growth.
-      send({ t: 'snapshot', pid, file, phase, path, status: 'writing' });
+      send({ t: 'snapshot', pid, file, phase, path, status: 'writing', ...figures });
       try {
         writeHeapSnapshot(path);
         send({ t: 'snapshot', pid, file, phase, path });
       } catch (error) {
         // A full disk or a missing folder must not fail the user's tests.
-        send({ t: 'snapshot', pid, file, phase, path, status: 'declined', error: error instanceof Error ? error.message : String(error) });
+        if (phase === 'early') earlyDeclined = true;
+        send({ t: 'snapshot', pid, file, phase, path, status: 'declined', ...figures, error: error instanceof Error ? error.message : String(error) });
       }
     };
     // The guard's snapshots of a runaway (core/guard-snapshots.ts), asked over the socket: written
     // only if this heap's estimated cost fits the room the guard gives, and acknowledged first, so
     // the guard knows the silence that follows (no heartbeat while V8 writes) is its own doing.
     if (snapshotDir) {
-      // The small-object spaces: a snapshot's cost follows the number of objects, and large
-      // objects (big arrays, strings) are one each; Buffers' memory is outside the heap.
-      const smallBytes = (): number => getHeapSpaceStatistics().reduce((n, s) => (s.space_name.includes('large_object') ? n : n + s.space_used_size), 0);
-      const smallAtStartBytes = smallBytes();
       let previous: { smallBytes: number; costBytes: number } | undefined;
       socket.on('redline:snapshot', (request: Extract<RunnerToProbe, { t: 'snapshot' }>) => {
         // Read too late: the guard has stopped waiting, and its room is stale.
@@ -132,7 +150,7 @@ if (socketPath && vitestEntry && root) {
         const heapBytes = smallBytes();
         const estimateBytes = snapshotCostEstimate({ smallBytes: heapBytes, smallAtStartBytes, ...(previous ? { previous } : {}) });
         const figures = { heapBytes, estimateBytes, roomBytes: request.roomBytes };
-        if (estimateBytes > request.roomBytes) {
+        if (!snapshotFits(estimateBytes, request.roomBytes)) {
           send({ t: 'snapshot', pid, file, phase, path, status: 'declined', ...figures });
           return;
         }
@@ -154,9 +172,9 @@ if (socketPath && vitestEntry && root) {
         send({ t: 'snapshot', pid, file, phase, path, status: 'written', ...figures, costBytes, ms });
       });
     }
-    vitest.afterEach(({ task }) => {
+    vitest.afterEach(async ({ task }) => {
       if (++testsDone === 1 && leakProbe) stride = Math.max(1, Math.floor(testsToRun(task) / LEAK_POINTS));
-      if (testsDone === 2) snapshot('early');
+      if (testsDone === 2) await snapshot('early');
       const exact = leakProbe && (testsDone - 1) % stride === 0;
       const m = exact ? postGc() : process.memoryUsage();
       send({
@@ -173,8 +191,8 @@ if (socketPath && vitestEntry && root) {
         ...(leakProbe ? { exact, stride } : {}),
       });
     });
-    vitest.afterAll(() => {
-      if (testsDone > 2) snapshot('late');
+    vitest.afterAll(async () => {
+      if (testsDone > 2) await snapshot('late');
       send({ t: 'fileEnd', pid, file, maxRss: process.resourceUsage().maxRSS * 1024, modules: loadedModules(root) });
     });
   }
@@ -211,6 +229,25 @@ function open(path: string): Promise<Socket | undefined> {
   });
 }
 
+/**
+ * Asks the guard how much room is left below the terminal tier (`ask` sends the question): its
+ * answer, or undefined when none comes within SNAPSHOT_ANSWER_MS (then the snapshot is declined).
+ */
+function askRoom(socket: Socket, ask: () => void): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const answer = (roomBytes: number): void => {
+      realClearTimeout(timer);
+      resolve(roomBytes);
+    };
+    const timer = realSetTimeout(() => {
+      socket.off('redline:room', answer);
+      resolve(undefined);
+    }, SNAPSHOT_ANSWER_MS);
+    socket.once('redline:room', answer);
+    ask();
+  });
+}
+
 function waitForGo(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     let buffer = '';
@@ -230,6 +267,7 @@ function waitForGo(socket: Socket): Promise<void> {
         else if (msg.t === 'gc') getGc()();
         // --heap-snapshot: handled where the file's figures are (see `snapshot`).
         else if (msg.t === 'snapshot') socket.emit('redline:snapshot', msg);
+        else if (msg.t === 'room') socket.emit('redline:room', msg.roomBytes);
       }
     });
     // The runner went away: do not hold the worker hostage.

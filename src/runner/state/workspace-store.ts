@@ -72,6 +72,9 @@ export function openWorkspaceStore(root: string, options: WorkspaceStoreOptions)
     documents: WORKSPACE_DOCUMENTS,
     lock,
     ...(options.backupsMax !== undefined ? { backupsMax: options.backupsMax } : {}),
+    // Read after every run (and by the editor's panels after every run): an unchanged file is
+    // not parsed and validated again. The cache and graph are read once per runner.
+    memoize: ['phases', 'runs'],
   });
 }
 

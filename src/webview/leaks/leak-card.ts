@@ -1,6 +1,7 @@
 // One suspected leak: the file, its figures, the post-GC series as a sparkline, the hint, the
-// constructors that grew, and its heap snapshots.
-import { sparklinePath, type LeakCard } from '../../core/views/leaks-view';
+// constructors that grew, and its heap snapshots. And one memory stop with heap snapshots: the
+// same table of what grew and the same buttons, under what the guard stopped it at.
+import { sparklinePath, type GrewRow, type LeakCard, type SnapshotLink, type StopCard } from '../../core/views/leaks-view';
 import { h, icon, svg, svgTitle } from '../dom';
 import { button } from '../elements';
 import { runCommand } from '../host';
@@ -38,27 +39,58 @@ export function renderLeakCard(card: LeakCard): HTMLElement {
       card.points ? sparkline(card.points, card.pointsRangeText ?? '') : null,
     ),
     card.hint ? h('p', { class: 'leak-hint' }, icon('lightbulb'), h('span', null, card.hint)) : null,
-    card.grew.length > 0
-      ? h(
-          'div',
-          { class: 'leak-grew' },
-          h('h3', null, 'Grew between the heap snapshots'),
-          h(
-            'table',
-            { class: 'data-table compact' },
-            h('tbody', null, ...card.grew.map((g) => h('tr', null, h('td', { class: 'mono' }, g.name), h('td', { class: 'num' }, g.countText), h('td', { class: 'num' }, g.bytesText)))),
-          ),
-        )
-      : null,
-    card.snapshots.length > 0
-      ? h(
-          'div',
-          { class: 'leak-actions' },
-          ...card.snapshots.map((s) =>
-            button(`Open ${s.label.toLowerCase()}`, () => runCommand({ command: 'redline.openHeapSnapshot', args: { path: s.path } }), { icon: 'file-binary', secondary: true, title: `${s.name} — opens in Chrome DevTools (Memory → Load) or a heap snapshot viewer` }),
-          ),
-        )
-      : null,
+    grewTable(card.grew, 'Grew between the heap snapshots'),
+    snapshotNote(card.note),
+    snapshotActions(card.snapshots),
+  );
+}
+
+/** A file the memory guard stopped, with what its heap snapshots say it was filling memory with. */
+export function renderStopCard(card: StopCard): HTMLElement {
+  return h(
+    'article',
+    { class: 'leak-card stop-card', attrs: { 'aria-label': `Stopped by the memory guard: ${card.file}` } },
+    h(
+      'header',
+      { class: 'leak-header' },
+      icon('debug-stop', 'stop-icon'),
+      fileLink(card.file),
+      h('span', { class: 'row-spacer' }),
+      h('span', { class: 'stop-title', title: 'The test processes’ memory when the guard stopped the file' }, card.title),
+    ),
+    h('p', { class: 'muted' }, card.test ? `Running “${card.test}” when it was stopped.` : 'No test had started: it was loading the file.'),
+    grewTable(card.grew, 'Grew between the guard’s heap snapshots'),
+    snapshotNote(card.note),
+    snapshotActions(card.snapshots),
+  );
+}
+
+function grewTable(grew: readonly GrewRow[], heading: string): HTMLElement | null {
+  if (grew.length === 0) return null;
+  return h(
+    'div',
+    { class: 'leak-grew' },
+    h('h3', null, heading),
+    h(
+      'table',
+      { class: 'data-table compact' },
+      h('tbody', null, ...grew.map((g) => h('tr', null, h('td', { class: 'mono' }, g.name), h('td', { class: 'num' }, g.countText), h('td', { class: 'num' }, g.bytesText)))),
+    ),
+  );
+}
+
+function snapshotNote(note: string | null): HTMLElement | null {
+  return note ? h('p', { class: 'leak-hint snapshot-note' }, icon('info'), h('span', null, note)) : null;
+}
+
+function snapshotActions(snapshots: readonly SnapshotLink[]): HTMLElement | null {
+  if (snapshots.length === 0) return null;
+  return h(
+    'div',
+    { class: 'leak-actions' },
+    ...snapshots.map((s) =>
+      button(`Open ${s.label.toLowerCase()}`, () => runCommand({ command: 'redline.openHeapSnapshot', args: { path: s.path } }), { icon: 'file-binary', secondary: true, title: `${s.name} — opens in Chrome DevTools (Memory → Load) or a heap snapshot viewer` }),
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
-// The leak alerts panel: one card per suspected leak of the last run that looked for leaks, or
-// an empty state that says how to turn leak detection on.
-import { leakCards } from '../../core/views/leaks-view';
+// The leak alerts panel: one card per suspected leak of the last run that looked for leaks, and
+// one per file the memory guard stopped with heap snapshots (what it was filling memory with);
+// or an empty state that says how to turn leak detection on.
+import { leakCards, stopCards } from '../../core/views/leaks-view';
 import { formatAgo } from '../../core/views/time-text';
 import type { LeaksPanelState } from '../../protocol/webview';
 import { h, replaceChildren } from '../dom';
@@ -8,7 +9,7 @@ import { button } from '../elements';
 import { post, runCommand } from '../host';
 import type { PanelView } from '../panel';
 import { emptyState } from '../ui/empty-state';
-import { renderLeakCard } from './leak-card';
+import { renderLeakCard, renderStopCard } from './leak-card';
 
 export class LeaksPanel implements PanelView<LeaksPanelState> {
   readonly element = h('div', { class: 'leaks-panel' });
@@ -19,14 +20,19 @@ export class LeaksPanel implements PanelView<LeaksPanelState> {
 
   update(state: LeaksPanelState): void {
     const cards = leakCards(state.leaks);
-    if (cards.length === 0) {
+    const stops = stopCards(state.stops ?? []);
+    if (cards.length === 0 && stops.length === 0) {
       replaceChildren(this.element, state.enabled ? noLeaks(state) : turnOn());
       return;
     }
+    const counts = [
+      cards.length > 0 || state.enabled ? `${cards.length} suspected ${cards.length === 1 ? 'leak' : 'leaks'}` : null,
+      stops.length > 0 ? `${stops.length} ${stops.length === 1 ? 'file' : 'files'} stopped for memory` : null,
+    ].filter((t): t is string => t !== null);
     const header = h(
       'div',
       { class: 'toolbar' },
-      h('div', { class: 'toolbar-status' }, `${cards.length} suspected ${cards.length === 1 ? 'leak' : 'leaks'}`, state.lastRun ? h('span', { class: 'muted' }, ` · run ${formatAgo(Date.parse(state.lastRun.startedAt), Date.now())}`) : null),
+      h('div', { class: 'toolbar-status' }, counts.join(' · '), state.lastRun ? h('span', { class: 'muted' }, ` · run ${formatAgo(Date.parse(state.lastRun.startedAt), Date.now())}`) : null),
       !state.heapSnapshot
         ? h(
             'button',
@@ -35,7 +41,8 @@ export class LeaksPanel implements PanelView<LeaksPanelState> {
           )
         : null,
     );
-    replaceChildren(this.element, header, h('div', { class: 'leak-list' }, ...cards.map(renderLeakCard)));
+    // Stops first: a stopped file did not finish, which matters more than a climb in one that did.
+    replaceChildren(this.element, header, h('div', { class: 'leak-list' }, ...stops.map(renderStopCard), ...cards.map(renderLeakCard)));
   }
 }
 

@@ -77,7 +77,7 @@ export interface Fixture {
 }
 
 export function makeStore(
-  options: { fs?: MemoryFs; clock?: FakeClock; backupsMax?: number; lock?: Lock } = {},
+  options: { fs?: MemoryFs; clock?: FakeClock; backupsMax?: number; lock?: Lock; memoize?: readonly string[] } = {},
 ): Fixture {
   const clock = options.clock ?? new FakeClock();
   const fs = options.fs ?? new MemoryFs(() => clock.now());
@@ -91,6 +91,7 @@ export function makeStore(
     documents,
     ...(options.lock ? { lock: options.lock } : {}),
     ...(options.backupsMax === undefined ? {} : { backupsMax: options.backupsMax }),
+    ...(options.memoize ? { memoize: options.memoize } : {}),
   });
   return { fs, clock, logger, store };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { leakCards, sparklinePath } from '../../../src/core/views/leaks-view';
-import type { Leak } from '../../../src/protocol/report';
+import { leakCards, memoryStops, sparklinePath, stopCards } from '../../../src/core/views/leaks-view';
+import type { FileReport, Leak } from '../../../src/protocol/report';
+import { PanelStateSchemas } from '../../../src/protocol/webview';
 
 const MB = 1024 * 1024;
 
@@ -21,6 +22,7 @@ describe('leakCards', () => {
       grew: [],
       points: null,
       snapshots: [],
+      note: null,
     });
     expect(cards[1]).toMatchObject({ seriesText: null, hint: null });
   });
@@ -48,9 +50,71 @@ describe('leakCards', () => {
     expect(leakCards([leak('b.test.ts', 1, { points: [1] })])[0]!.points).toBeNull();
   });
 
+  it('says why a leak has no snapshots to compare', () => {
+    const [card] = leakCards([leak('a.test.ts', 10, { snapshotNote: 'no late heap snapshot: …' })]);
+    expect(card!.note).toBe('no late heap snapshot: …');
+  });
+
   it('clamps a fit outside 0..1', () => {
     expect(leakCards([leak('a.test.ts', 1, { fit: 1.2 })])[0]!.fitText).toBe('1.00');
     expect(leakCards([leak('a.test.ts', 1, { fit: Number.NaN })])[0]!.fitText).toBe('0.00');
+  });
+});
+
+const file = (path: string, stopped?: FileReport['stopped'], extra: Partial<FileReport> = {}): FileReport => ({
+  path, state: stopped ? 'stopped' : 'passed', cached: false, durationMs: 10, peakRssBytes: 0, tests: [], ...(stopped ? { stopped } : {}), ...extra,
+});
+const SNAPS = ['/w/.redline/snapshots/7-hog.test.ts-guard1.heapsnapshot', '/w/.redline/snapshots/7-hog.test.ts-guard2.heapsnapshot'];
+
+describe('memoryStops', () => {
+  it('keeps the memory stops with snapshots or what grew, in the report order', () => {
+    const files = [
+      file('ok.test.ts'),
+      file('slow.test.ts', { reason: 'timeout', rssBytes: MB, atMs: 5 }),
+      file('bare.test.ts', { reason: 'memory', rssBytes: 400 * MB, atMs: 5 }),
+      file('noted.test.ts', { reason: 'memory', rssBytes: 400 * MB, atMs: 5, snapshotNote: 'no heap snapshot: the worker was stopped before one was due' }),
+      file('hog.test.ts', { reason: 'memory', rssBytes: 420 * MB, atMs: 5, snapshots: SNAPS }, { project: 'web' }),
+      file('one.test.ts', { reason: 'memory', rssBytes: 420 * MB, atMs: 5, snapshots: [SNAPS[0]!], snapshotNote: 'one heap snapshot only: nothing to compare it with' }),
+    ];
+    expect(memoryStops(files).map((s) => [s.file, s.project])).toEqual([['hog.test.ts', 'web'], ['one.test.ts', undefined]]);
+  });
+});
+
+describe('stopCards', () => {
+  const stopped = { reason: 'memory' as const, test: 'hoards', rssBytes: 420 * MB, atMs: 1200, snapshots: SNAPS, grew: [{ name: 'HoardedRecord', countDelta: 280, bytesDelta: 11_200 }, { name: 'system / JSArrayBufferData', countDelta: 2800, bytesDelta: 70 * MB }] };
+
+  it('says what the guard stopped the file at and what grew, with its two snapshots to open', () => {
+    const [card] = stopCards([{ file: 'hog.test.ts', stopped }]);
+    expect(card).toEqual({
+      key: 'stop:0::hog.test.ts',
+      file: 'hog.test.ts',
+      title: 'Stopped at 420.0 MB — what grew',
+      test: 'hoards',
+      grew: [
+        { name: 'system / JSArrayBufferData', countText: '+2,800 objects', bytesText: '+70.0 MB' },
+        { name: 'HoardedRecord', countText: '+280 objects', bytesText: '+10.9 KB' },
+      ],
+      snapshots: [
+        { label: 'Early snapshot', path: SNAPS[0], name: '7-hog.test.ts-guard1.heapsnapshot' },
+        { label: 'Late snapshot', path: SNAPS[1], name: '7-hog.test.ts-guard2.heapsnapshot' },
+      ],
+      note: null,
+    });
+  });
+
+  it('with one snapshot only: no "what grew", and the note says why', () => {
+    const [card] = stopCards([{ file: 'one.test.ts', stopped: { reason: 'memory', rssBytes: 300 * MB, atMs: 1, snapshots: [SNAPS[0]!], snapshotNote: 'one heap snapshot only: nothing to compare it with' } }]);
+    expect(card).toMatchObject({ title: 'Stopped at 300.0 MB', test: null, grew: [], note: 'one heap snapshot only: nothing to compare it with' });
+    expect(card!.snapshots.map((s) => s.label)).toEqual(['Snapshot 1']);
+  });
+
+  it('leaves out stops without snapshots, and the state that carries them validates', () => {
+    expect(stopCards([{ file: 'slow.test.ts', stopped: { reason: 'timeout', rssBytes: MB, atMs: 1, snapshots: SNAPS } }])).toEqual([]);
+    const state = { leaks: [], enabled: false, heapSnapshot: true, lastRun: null, stops: memoryStops([file('hog.test.ts', stopped)]) };
+    expect(PanelStateSchemas.leaks.safeParse(state).success).toBe(true);
+    expect(PanelStateSchemas.leaks.safeParse({ ...state, stops: [{ file: 'hog.test.ts', stopped: { reason: 'memory' } }] }).success).toBe(false);
+    // Absent (a host that does not send them): still a valid state.
+    expect(PanelStateSchemas.leaks.safeParse({ leaks: [], enabled: false, heapSnapshot: true, lastRun: null }).success).toBe(true);
   });
 });
 

@@ -67,10 +67,25 @@ describe('panel states', () => {
   });
 
   it('leaks: the leaks with the settings and the last run', () => {
-    const report = { startedAt: '2025-05-14T09:00:00.000Z', summary: { files: 12 } } as RunReport;
+    const report = { startedAt: '2025-05-14T09:00:00.000Z', summary: { files: 12 }, files: [] as RunReport['files'] } as RunReport;
     const leaks = [{ file: 'a.test.ts', bytesPerTest: 1, fit: 1, totalBytes: 10, samples: 5 }];
     const state = leaksState(services({ lastReport: () => report, lastLeaks: () => leaks }), SETTINGS);
-    expect(state).toEqual({ leaks, enabled: true, heapSnapshot: false, lastRun: { startedAt: report.startedAt, files: 12 } });
+    expect(state).toEqual({ leaks, enabled: true, heapSnapshot: false, lastRun: { startedAt: report.startedAt, files: 12 }, stops: [] });
+    expect(PanelStateSchemas.leaks.safeParse(state).success).toBe(true);
+  });
+
+  it('leaks: the files the guard stopped with heap snapshots, and no others', () => {
+    const file = (path: string, stopped?: NonNullable<RunReport['files'][number]['stopped']>): RunReport['files'][number] => ({
+      path, state: stopped ? 'stopped' : 'passed', cached: false, durationMs: 1, peakRssBytes: 1, tests: [], ...(stopped ? { stopped } : {}),
+    });
+    const snapshotted = { reason: 'memory' as const, test: 'grows', rssBytes: 9e8, atMs: 5, snapshots: ['/w/.redline/snapshots/1-a-guard1.heapsnapshot'], grew: [] };
+    const report = {
+      startedAt: '2025-05-14T09:00:00.000Z',
+      summary: { files: 3 },
+      files: [file('a.test.ts', snapshotted), file('b.test.ts', { reason: 'memory', rssBytes: 9e8, atMs: 5 }), file('c.test.ts')],
+    } as unknown as RunReport;
+    const state = leaksState(services({ lastReport: () => report, lastLeaks: () => [] }), SETTINGS);
+    expect(state.stops).toEqual([{ file: 'a.test.ts', stopped: snapshotted }]);
     expect(PanelStateSchemas.leaks.safeParse(state).success).toBe(true);
   });
 
