@@ -74,7 +74,7 @@ class Root implements vscode.Disposable {
         for (const folder of event.added) this.addFolder(folder);
         if (event.added.length + event.removed.length === 0) return;
         this.sessionsChanged();
-        void this.tree.refresh(true);
+        void this.tree.foldersChanged();
       }),
     );
     this.log.info(`Redline activated in ${Date.now() - started} ms (its own activate(), after the bundle loaded) for ${this.sessions.length} folder(s)${vscode.workspace.isTrusted ? '' : ' (workspace not trusted: no tests run until it is)'}`);
@@ -117,12 +117,7 @@ class Root implements vscode.Disposable {
     // The views move to another folder first, so none of them reads a disposed session.
     this.views?.focused.sessionsChanged();
     session!.dispose();
-    // The folder's items in the Test Explorer (a folder node, or its files in a flat tree).
-    const gone: string[] = [];
-    this.controller.items.forEach((item) => {
-      if (item.uri && isInside(session!.folder.uri, item.uri)) gone.push(item.id);
-    });
-    for (const id of gone) this.controller.items.delete(id);
+    // Its items leave the Test Explorer with the tree's rebuild (TestTree.foldersChanged).
     this.log.info(`${session!.root}: workspace folder removed; its runner is stopped`);
   }
 
@@ -159,12 +154,6 @@ class Views implements vscode.Disposable {
     // The views first: they listen to the focused services.
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-function isInside(folder: vscode.Uri, uri: vscode.Uri): boolean {
-  const base = folder.toString().replace(/\/$/, '');
-  const text = uri.toString();
-  return text === base || text.startsWith(`${base}/`);
 }
 
 /** Cheap checks only: a file or two per folder, no package resolution. */

@@ -82,6 +82,7 @@ connection.onRequest(Requests.initialize, (raw): InitializeResult => {
 
 /** The last memory sample sent to the host (see core/sample-forwarding.ts). */
 let lastForwarded: MemorySample | undefined;
+let forwardedHigh = 0;
 
 /** The run notifications, sent to the host as they happen. */
 const runEvents: RunEvents = {
@@ -91,8 +92,11 @@ const runEvents: RunEvents = {
   testFinished: (path, project, test) => void connection.sendNotification(Notifications.testFinished, { path, ...(project ? { project } : {}), test }),
   fileFinished: (file) => void connection.sendNotification(Notifications.fileFinished, { file }),
   memory: (sample) => {
-    if (!shouldForward(lastForwarded, sample)) return;
+    // A new run's clock starts again: its high starts afresh.
+    if (lastForwarded && sample.atMs < lastForwarded.atMs) forwardedHigh = 0;
+    if (!shouldForward(lastForwarded, sample, forwardedHigh)) return;
     lastForwarded = sample;
+    forwardedHigh = Math.max(forwardedHigh, sample.treeRssBytes);
     void connection.sendNotification(Notifications.memory, sample);
   },
   guard: (action) => void connection.sendNotification(Notifications.guard, action),

@@ -32,6 +32,18 @@ describe('shouldForward', () => {
     expect(shouldForward(last, sample(100, 109.9))).toBe(false);
   });
 
+  it("sends every new high of the run, so the chart's peak is the run's", () => {
+    const last = sample(0, 100);
+    expect(shouldForward(last, sample(100, 100.5), 100 * MB)).toBe(true);
+    expect(shouldForward(last, sample(100, 100.5), 101 * MB)).toBe(false);
+    // Without a high (the default), only the 1 % rule applies.
+    expect(shouldForward(last, sample(100, 100.5))).toBe(false);
+  });
+
+  it("sends a new run's first sample (its clock starts again)", () => {
+    expect(shouldForward(sample(9000, 100), sample(100, 100))).toBe(true);
+  });
+
   it('sends another tier at once', () => {
     expect(shouldForward(sample(0, 100), sample(100, 100, { tier: 'warning' }))).toBe(true);
   });

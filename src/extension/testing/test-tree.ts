@@ -36,6 +36,7 @@ export class TestTree implements vscode.Disposable {
     private readonly sessions: () => readonly WorkspaceSession[],
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.grouped = sessions().length > 1;
     controller.resolveHandler = async (item) => {
       if (!item) return this.refresh();
       const data = this.data.get(item);
@@ -58,6 +59,30 @@ export class TestTree implements vscode.Disposable {
       }),
     );
   }
+
+  /**
+   * After workspace folders were added or removed. One folder is shown flat and several grouped
+   * by folder, so when the count crosses one every item moves; and a removed folder's items go.
+   * Either way the tree is built again (a rare event; the items keep their ids, so VS Code still
+   * shows their last results).
+   */
+  foldersChanged(): Promise<void> {
+    const live = new Set(this.sessions());
+    const grouped = live.size > 1;
+    const orphaned = [...this.files.values()].some((item) => {
+      const session = this.data.get(item)?.session;
+      return session !== undefined && !live.has(session);
+    });
+    if (grouped !== this.grouped || orphaned) {
+      this.files.clear();
+      this.controller.items.replace([]);
+    }
+    this.grouped = grouped;
+    return this.refresh(true);
+  }
+
+  /** Whether the tree was built with a node per folder (see `container`). */
+  private grouped: boolean;
 
   /** Resolves when a (collapsed) refresh of every folder's file list is done. */
   refresh(force = false): Promise<void> {
