@@ -11,7 +11,7 @@ export interface RunMarker {
   readonly value: string;
 }
 
-function childrenByParent(table: readonly ProcessInfo[]): Map<number, number[]> {
+function childrenByParent(table: Iterable<Pick<ProcessInfo, 'pid' | 'ppid'>>): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const p of table) {
     // A self-parented entry (Windows' System Idle Process is pid 0, ppid 0) is not its own child.
@@ -34,6 +34,13 @@ function collect(children: Map<number, number[]>, seeds: Iterable<number>, into:
       stack.push(child);
     }
   }
+}
+
+/** `seeds` and every pid below them by parent links. */
+export function withDescendants(links: Iterable<Pick<ProcessInfo, 'pid' | 'ppid'>>, seeds: Iterable<number>): Set<number> {
+  const into = new Set(seeds);
+  collect(childrenByParent(links), into, into);
+  return into;
 }
 
 /** All pids below `rootPid` by parent links, not including `rootPid` itself. */

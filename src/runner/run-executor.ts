@@ -165,7 +165,7 @@ export class RunExecutor {
         // run are known: their modules are transformed while their workers start.
         setImmediate(() => {
           const ws = snapshot();
-          if (!ws) return;
+          if (!ws || !this.host.wantsWarm) return;
           const toRun = files.filter((f) => !cachedKeys.has(key(f.path, f.project))).slice(0, WARM_FILES);
           const modules = new Map<string, string | undefined>();
           for (const f of toRun) for (const m of ws.closure(ws.abs(f.path))) if (!modules.has(m)) modules.set(m, f.project);

@@ -142,6 +142,11 @@ export class VitestHost {
     for (const project of v.projects) project.testFilesList = null;
   }
 
+  /** Whether `warm` would do anything: the first run of an instance. */
+  get wantsWarm(): boolean {
+    return this.runsSinceStart <= 1;
+  }
+
   /**
    * Transforms modules a run is about to load (its test files and their workspace imports) while
    * the workers start: a worker otherwise waits for its first modules to be transformed one
@@ -153,7 +158,7 @@ export class VitestHost {
    * `node`): a transform that fails is the worker's to meet, as it would have anyway.
    */
   warm(modules: readonly { readonly abs: string; readonly project?: string }[]): void {
-    if (this.runsSinceStart > 1) return;
+    if (!this.wantsWarm) return;
     const v = this.vitest as unknown as { projects?: readonly WarmableProject[] } | undefined;
     const projects = v?.projects ?? [];
     for (const m of modules) {

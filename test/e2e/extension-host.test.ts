@@ -139,6 +139,7 @@ describe.skipIf(e2eSkipped())('extension-host suite (Mocha in code-server)', () 
 // Two folders that use Vitest, named in the .code-workspace so the titles are predictable. The
 // status bar and the panels show one folder at a time (src/extension/focused-services.ts): the
 // first at the start, then the one of the active editor.
+// Skipped only when REDLINE_E2E_SKIP=1 says so (a machine that cannot run code-server/Chromium).
 describe.skipIf(e2eSkipped())('a multi-root workspace: the views follow the focused folder', () => {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { ProcessInfo } from '../../core/process-table';
+import { withDescendants } from '../../core/process-tree';
 import type { Platform, StopSignal } from './platform';
 
 /** The slice of the file system the Linux platform reads; faked in unit tests. */
@@ -206,23 +207,13 @@ export function createLinuxPlatform(deps: LinuxPlatformDeps = {}): Platform {
    * idle cost; a full rescan every FULL_RESCAN_EVERY rescans still catches a reused pid.
    */
   function liveSet(namesKey: string): Set<number> {
-    const live = new Set<number>([ownPid]);
-    const children = new Map<number, number[]>();
-    for (const [pid, entry] of known) {
-      if (entry.names === namesKey && entry.markers && Object.keys(entry.markers).length > 0) live.add(pid);
-      const siblings = children.get(entry.ppid);
-      if (siblings) siblings.push(pid);
-      else children.set(entry.ppid, [pid]);
-    }
-    const queue = [...live];
-    for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
-      for (const child of children.get(pid) ?? []) {
-        if (live.has(child)) continue;
-        live.add(child);
-        queue.push(child);
-      }
-    }
-    return live;
+    const seeds = [ownPid];
+    for (const [pid, entry] of known) if (entry.names === namesKey && entry.markers && Object.keys(entry.markers).length > 0) seeds.push(pid);
+    return withDescendants(links(), seeds);
+  }
+
+  function* links(): Iterable<{ pid: number; ppid: number }> {
+    for (const [pid, entry] of known) yield { pid, ppid: entry.ppid };
   }
 
   return {
