@@ -378,9 +378,12 @@ export class WorkspaceSession extends ServiceEvents implements RedlineServices, 
     const sample = { ...raw, atMs: Date.now() };
     this.latest = sample;
     // At most one sample a second in the history: enough for a chart of minutes, and bounded.
-    // Within a one-second slot the newest sample stands for the slot; a new slot starts a point.
-    if (this.history.length > 0 && sample.atMs - this.slotStartedAt < 1000) this.history[this.history.length - 1] = sample;
-    else {
+    // Within a one-second slot the highest sample stands for the slot (the chart's peak is then
+    // the run's, which the status bar shows at rest); a new slot starts a point.
+    const last = this.history[this.history.length - 1];
+    if (last && sample.atMs - this.slotStartedAt < 1000) {
+      if (sample.treeRssBytes >= last.treeRssBytes) this.history[this.history.length - 1] = sample;
+    } else {
       this.history.push(sample);
       this.slotStartedAt = sample.atMs;
     }

@@ -435,7 +435,9 @@ export class MemoryGuard {
       treeRssBytes: total,
       limitBytes: this.o.limitBytes,
       tier: this.state.tier,
-      processes: [...pids].filter((p) => rss.has(p)).map((pid) => {
+      // A process with no resident memory has exited (a zombie, or a worker Vitest is reaping):
+      // it is not part of what the tree uses, and a "0 B worker" row only puzzles the reader.
+      processes: [...pids].filter((p) => (rss.get(p) ?? 0) > 0).map((pid) => {
         const worker = this.workers.get(pid);
         const owner = worker ?? [...this.workers.values()].find((w) => w.subtree.has(pid));
         return {
